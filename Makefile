@@ -1,0 +1,36 @@
+# Every entry point installs the Debian packages it needs, then builds.
+# The same flags serve `build`, `test` and `bench`, so the tests exercise the binary that `make run` uses.
+
+DEB_PACKAGES := pkg-config libyaml-dev libarchive-dev libopenblas-dev libarchive-tools zstd
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Release builds: the engine's numeric loops are 10-100x slower unoptimised. The CPU level is pinned so that
+# fused multiply-adds compile to instructions (not libm calls) and every build makes the same arithmetic.
+SWIFT_CPU ?= haswell
+SWIFT_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(SWIFT_CPU)
+S1 := .build/release/s1
+EXPERIMENT ?= experiments/s1-mini.yaml
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build $(SWIFT_FLAGS) --product s1
+
+run: build
+	$(S1) run $(EXPERIMENT)
+
+test: deps
+	swift build $(SWIFT_FLAGS) --build-tests
+	swift test $(SWIFT_FLAGS) --skip-build --parallel --num-workers 2
+
+bench: build
+	scripts/bench.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// The s1 runner: one YAML experiment → a planned, cached, deterministic run of the s1 recipe.
+// Layers (dependencies point down only): CLI → Runner → Report → Method → Engine → Store → Spec → C shims.
+import PackageDescription
+
+let package = Package(
+    name: "s1",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "s1", targets: ["S1CLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian packages, found through pkg-config.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        .target(name: "S1Spec", dependencies: ["CYAML"]),
+        .target(name: "S1Store", dependencies: [
+            "CArchive",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "S1Engine", dependencies: ["COpenBLAS"]),
+        .target(name: "S1Method", dependencies: ["S1Engine"]),
+        .target(name: "S1Report", dependencies: ["S1Store", "S1Method"]),
+        .target(name: "S1Runner", dependencies: [
+            "S1Spec", "S1Store", "S1Engine", "S1Method", "S1Report",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "S1CLI", dependencies: [
+            "S1Runner",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // One test target per module.
+        .testTarget(name: "S1SpecTests", dependencies: ["S1Spec"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "S1StoreTests", dependencies: ["S1Store"]),
+        .testTarget(name: "S1EngineTests", dependencies: ["S1Engine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "S1MethodTests", dependencies: ["S1Method"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "S1ReportTests", dependencies: ["S1Report"]),
+        .testTarget(name: "S1RunnerTests", dependencies: ["S1Runner"]),
+        .testTarget(name: "S1CLITests", dependencies: ["S1CLI"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

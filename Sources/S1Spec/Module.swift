@@ -1,0 +1,1 @@
+// S1Spec: see ../shared/DESIGN.md for this layer's role.
