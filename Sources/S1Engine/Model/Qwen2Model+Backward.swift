@@ -19,7 +19,7 @@ extension Qwen2Model {
     public func accumulateGradients(tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
                                     batch B: Int, length T: Int, gradScale: Float,
                                     gradients: FloatBuffer, activations a: Activations) -> Double {
-        forward(tokens: tokens, batch: B, length: T, activations: a)
+        forward(tokens: tokens, batch: B, length: T, activations: a, attention: .blocked)
         let N = B * T, V = config.vocabSize
         let lossSum = CrossEntropy.forwardBackward(logits: a.logits, targets: targets, rows: N, vocabulary: V,
                                                    gradScale: gradScale)
@@ -59,8 +59,8 @@ extension Qwen2Model {
                     // dResidual = ∂L/∂residualMid; residualMid = residualIn + o_proj(attention)
                     Linear.backward(dinp: a.dAttention, accumulate: false, dweight: g + o.oWeight, dbias: nil,
                                     dout: a.dResidual, inp: x.attention, weight: w.oWeight, rows: N, inFeatures: qDim, outFeatures: C)
-                    CausalAttention.backward(dq: a.dQ, dk: a.dK, dv: a.dV, dout: a.dAttention, q: x.q, k: x.k, v: x.v,
-                                             out: x.attention, lse: x.lse, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                    BlockedCausalAttention.backward(dq: a.dQ, dk: a.dK, dv: a.dV, dout: a.dAttention, q: x.q, k: x.k, v: x.v,
+                                                    out: x.attention, lse: x.lse, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
                     for n in 0..<N {
                         let t = n % T
                         let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half

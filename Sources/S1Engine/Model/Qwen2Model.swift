@@ -1,5 +1,13 @@
 import Foundation
 
+/// Which causal-attention kernel a full-sequence forward uses.
+public enum AttentionKernel: Sendable {
+    /// `CausalAttention`: one query row at a time, the same code as KV-cache decoding (bitwise consistent).
+    case rowwise
+    /// `BlockedCausalAttention`: blocks of query rows through GEMM (faster; used for training).
+    case blocked
+}
+
 /// A Qwen2 causal LM (`Qwen2ForCausalLM`) on the CPU, fp32, with every parameter in one contiguous buffer.
 ///
 /// A decoder block reads like the math:
@@ -91,8 +99,10 @@ public final class Qwen2Model: @unchecked Sendable {
     }
 
     /// Forward over tokens (B, T) at positions 0..<T; fills `activations` up to `activations.logits` (N, V).
-    /// Token ids must be valid (see `validate(tokens:)`).
-    public func forward(tokens: UnsafePointer<Int32>, batch B: Int, length T: Int, activations a: Activations) {
+    /// Token ids must be valid (see `validate(tokens:)`). `attention` picks the row-by-row kernel (bitwise equal
+    /// to KV-cache decoding, the default) or the GEMM-blocked one (training).
+    public func forward(tokens: UnsafePointer<Int32>, batch B: Int, length T: Int, activations a: Activations,
+                        attention: AttentionKernel = .rowwise) {
         let N = B * T
         precondition(N <= a.capacityRows, "Qwen2Model.forward: activations too small (internal)")
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
@@ -119,8 +129,14 @@ public final class Qwen2Model: @unchecked Sendable {
                         RotaryEmbedding.apply(x.q + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
                         RotaryEmbedding.apply(x.k + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
                     }
-                    CausalAttention.forward(out: x.attention, lse: x.lse, q: x.q, k: x.k, v: x.v,
-                                            batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                    switch attention {
+                    case .rowwise:
+                        CausalAttention.forward(out: x.attention, lse: x.lse, q: x.q, k: x.k, v: x.v,
+                                                batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                    case .blocked:
+                        BlockedCausalAttention.forward(out: x.attention, lse: x.lse, q: x.q, k: x.k, v: x.v,
+                                                       batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                    }
                     // residualMid (N,C) = residualIn + o_proj(attention)
                     Linear.forward(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil,
                                    rows: N, inFeatures: qDim, outFeatures: C)
