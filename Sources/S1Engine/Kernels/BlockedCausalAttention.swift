@@ -34,12 +34,7 @@ public enum BlockedCausalAttention {
                     for i in 0..<rows {
                         let t = t0 + i, row = probabilities + i * L
                         let m = maximum(row, t + 1)
-                        var total: Float = 0
-                        for s in 0...t {
-                            let p = Foundation.exp(row[s] - m)
-                            row[s] = p
-                            total += p
-                        }
+                        let total = expShiftedInPlace(row, t + 1, shift: m)
                         let inverse = 1 / total
                         for s in 0...t { row[s] *= inverse }
                         for s in (t + 1)..<L { row[s] = 0 }
@@ -87,10 +82,8 @@ public enum BlockedCausalAttention {
                         let rowLSE = lse[(b * T + t) * Hq + h]
                         // D = Σ_s p_s·dp_s = dy·y
                         let dyDotY = dotProduct(dy + i * qStride, y + i * qStride, d)
-                        for s in 0...t {
-                            p[s] = Foundation.exp(p[s] - rowLSE)
-                            ds[s] = p[s] * (ds[s] - dyDotY) * scale
-                        }
+                        expShiftedInPlace(p, t + 1, shift: rowLSE)
+                        for s in 0...t { ds[s] = p[s] * (ds[s] - dyDotY) * scale }
                         for s in (t + 1)..<L {
                             p[s] = 0
                             ds[s] = 0

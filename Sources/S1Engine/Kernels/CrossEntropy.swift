@@ -17,8 +17,7 @@ public enum CrossEntropy {
             }
             let targetLogit = row[target]
             let m = maximum(row, V)
-            for i in 0..<V { row[i] = Foundation.exp(row[i] - m) }
-            let z = sum(row, V)
+            let z = expShiftedInPlace(row, V, shift: m)
             total += Double(m + Foundation.log(z) - targetLogit)
             let inverse = 1 / z
             for i in 0..<V { row[i] = row[i] * inverse * gradScale }
