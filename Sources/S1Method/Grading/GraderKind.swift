@@ -17,6 +17,8 @@ public enum GraderKind: String, Codable, Sendable, CaseIterable {
     case choice
     /// Normalised string equality (case, whitespace, math delimiters, trailing period).
     case exact
+    /// LaTeX equivalence in the spirit of math-verify: numeric, symbolic-by-evaluation, element-wise.
+    case math
 
     /// Parses a grader name, with a typed error listing the valid names.
     public static func named(_ name: String) throws -> GraderKind {
@@ -30,6 +32,7 @@ public enum GraderKind: String, Codable, Sendable, CaseIterable {
         case .integer: return IntegerGrader()
         case .choice: return ChoiceGrader()
         case .exact: return ExactGrader()
+        case .math: return MathGrader()
         }
     }
 }
