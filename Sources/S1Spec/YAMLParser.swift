@@ -138,7 +138,8 @@ public struct YAMLParser {
                 guard let target = anchors[name] else {
                     diagnostics.append(SpecDiagnostic(location: loc, keyPath: path, expected: "an alias of a defined anchor",
                                                       found: "*\(name)", hint: "define `&\(name)` before using `*\(name)`"))
-                    return YAMLNode(content: .scalar("", plain: true), location: loc, origin: origin)
+                    // Already reported: mark it so the decoder does not report a second, derived error.
+                    return YAMLNode(content: .scalar("", plain: true), location: loc, origin: origin, tag: YAMLNode.reportedTag)
                 }
                 return target
             case YAML_SCALAR_EVENT:
