@@ -214,7 +214,7 @@ public enum ExperimentSchema {
     ])
 
     static let report = SchemaRecord([
-        SchemaField("formats", .list(.choice(["html", "md"]), ListRule(nonEmpty: true, unique: true)),
+        SchemaField("formats", .list(.choice(["html", "md"]), ListRule(nonEmpty: true, unique: true, scalarShorthand: true)),
                     .defaulted(.list([.string("html"), .string("md")])), "report files to write"),
     ])
 

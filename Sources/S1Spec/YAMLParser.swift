@@ -34,7 +34,12 @@ public struct YAMLParser {
     }
 
     func location(_ mark: yaml_mark_t) -> SourceLocation {
-        SourceLocation(file: fileName, line: lineOverride ?? Int(mark.line) + 1, column: Int(mark.column) + 1 + columnOffset)
+        if let lineOverride {
+            // An override value is one line; libyaml reports its end as the start of a next line, so map that to the end.
+            let column = mark.line > 0 ? Int(mark.index) : Int(mark.column)
+            return SourceLocation(file: fileName, line: lineOverride, column: column + 1 + columnOffset)
+        }
+        return SourceLocation(file: fileName, line: Int(mark.line) + 1, column: Int(mark.column) + 1 + columnOffset)
     }
 
     private struct Session {
