@@ -11,7 +11,7 @@ public enum SVGBarChart {
     /// The SVG markup of `chart`. Bars start at zero; a negative or non-finite value draws no bar but keeps its label.
     public static func render(_ chart: BarChart) -> String {
         let values = chart.bars.map(\.value).filter(\.isFinite)
-        let ticks = AxisTicks.linear(min: 0, max: max(values.max() ?? 1, 0) == 0 ? 1 : max(values.max() ?? 1, 0), targetCount: 4)
+        let ticks = AxisTicks.linear(min: 0, max: max(values.max() ?? 1, 0) == 0 ? 1 : max(values.max() ?? 1, 0), targetCount: 5)
         let plotLeft = labelWidth, plotRight = width - valueRoom
         let plotBottom = plotTop + rowHeight * Double(max(chart.bars.count, 1))
         let height = plotBottom + bottomMargin

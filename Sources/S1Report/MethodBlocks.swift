@@ -1,0 +1,52 @@
+// Ready-made report blocks from S1Method's results, so the Runner wires sweeps and metrics in one call each.
+import S1Method
+
+extension ChartSeries {
+    /// A sweep as a series for "accuracy vs average thinking tokens": x = mean thinking tokens, y = accuracy (%),
+    /// whiskers = the points' 95% bootstrap intervals. Points are sorted by x (then by point id) so the line is monotone.
+    public init(name: String, sweep: [PointSummary]) {
+        let sorted = sweep.sorted { ($0.meanThinkingTokens, $0.point) < ($1.meanThinkingTokens, $1.point) }
+        self.init(name: name, points: sorted.map { summary in
+            ChartPoint(x: summary.meanThinkingTokens, y: summary.accuracy,
+                       ciLow: summary.accuracyInterval.lower, ciHigh: summary.accuracyInterval.upper)
+        })
+    }
+}
+
+extension LineChart {
+    /// The paper's Figure 1 / 4 view: one series per sweep, log2 x-axis, accuracy 0–100%.
+    public static func accuracyVsThinkingTokens(title: String, sweeps: [(name: String, points: [PointSummary])]) -> LineChart {
+        LineChart(title: title, xLabel: "average thinking tokens", yLabel: "accuracy (%)", xScale: .log2,
+                  series: sweeps.map { ChartSeries(name: $0.name, sweep: $0.points) }, yRange: 0...100)
+    }
+}
+
+extension ReportTable {
+    /// A Table-3-style table: Control, Scaling (both units) and Performance per method; `—` where undefined.
+    public static func testTimeScaling(_ methods: [(method: String, summary: ScalingSummary)], caption: String? = nil) -> ReportTable {
+        func cell(_ value: Double?) -> String { value.map { ReportNumber.significant($0) } ?? "—" }
+        return ReportTable(
+            header: ["method", "points", "Control (%)", "Scaling (pts / doubling)", "Scaling (pts / 1k tokens)", "Performance (%)"],
+            rows: methods.map { method, summary in
+                [method, "\(summary.points)", cell(summary.control), cell(summary.scalingPerDoubling),
+                 cell(summary.scalingPerThousandTokens), cell(summary.performance)]
+            },
+            caption: caption)
+    }
+
+    /// One row per sweep point, in the given order: what was asked, what came out, with the 95% interval.
+    public static func sweepPoints(_ points: [PointSummary], caption: String? = nil) -> ReportTable {
+        func bound(_ value: Int?) -> String { value.map(String.init) ?? "—" }
+        return ReportTable(
+            header: ["point", "min", "max", "samples", "avg thinking tokens", "accuracy (%)", "95% CI",
+                     "in range", "forced stops", "ignored ends"],
+            rows: points.map { p in
+                [p.point, bound(p.requested.min), bound(p.requested.max), "\(p.samples)",
+                 ReportNumber.significant(p.meanThinkingTokens), ReportNumber.significant(p.accuracy),
+                 "\(ReportNumber.significant(p.accuracyInterval.lower)) – \(ReportNumber.significant(p.accuracyInterval.upper))",
+                 p.withinRange ? "yes" : "no", "\(p.forcedStops)", "\(p.ignoredEnds)"]
+            },
+            caption: caption,
+            alignments: [.left, .right, .right, .right, .right, .right, .right, .center, .right, .right])
+    }
+}
