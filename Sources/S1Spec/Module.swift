@@ -1,1 +1,0 @@
-// S1Spec: see ../shared/DESIGN.md for this layer's role.

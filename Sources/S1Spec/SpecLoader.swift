@@ -1,0 +1,84 @@
+import Foundation
+
+/// Loads an experiment: YAML → located nodes → overrides → schema decoding with defaults → cross-checks → typed experiment.
+/// Every problem found on the way is collected and thrown together as `SpecErrors`.
+public enum SpecLoader {
+    /// Reads and loads the spec at `path`; relative paths inside it resolve against its folder.
+    public static func load(path: String, overrides: [String] = []) throws -> ResolvedSpec {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw SpecErrors(diagnostics: [SpecDiagnostic(location: SourceLocation(file: path, line: 1, column: 1), keyPath: "",
+                    expected: "UTF-8 text", found: "bytes that are not UTF-8", hint: "save the file as UTF-8")])
+            }
+            text = decoded
+        } catch let error as SpecErrors {
+            throw error
+        } catch {
+            throw SpecErrors(diagnostics: [SpecDiagnostic(location: SourceLocation(file: path, line: 1, column: 1), keyPath: "",
+                expected: "a readable spec file", found: "it unreadable (\(error.localizedDescription))",
+                hint: "check the path")])
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        return try load(text: text, fileName: path, baseDirectory: directory.isEmpty ? "." : directory,
+                        overrides: overrides, sourcePath: path)
+    }
+
+    /// Loads spec text; `fileName` is used in locations, `baseDirectory` for resolving relative paths.
+    public static func load(text: String, fileName: String, baseDirectory: String, overrides: [String] = []) throws -> ResolvedSpec {
+        try load(text: text, fileName: fileName, baseDirectory: baseDirectory, overrides: overrides, sourcePath: nil)
+    }
+
+    static func load(text: String, fileName: String, baseDirectory: String, overrides: [String], sourcePath: String?) throws -> ResolvedSpec {
+        let parsed = YAMLParser(fileName: fileName).parse(text)
+        var diagnostics = parsed.diagnostics
+        let start = SourceLocation(file: fileName, line: 1, column: 1)
+        guard var root = parsed.root else {
+            if diagnostics.isEmpty {
+                diagnostics.append(SpecDiagnostic(location: start, keyPath: "", expected: "an experiment mapping",
+                                                  found: "an empty file", hint: "start from experiments/s1-mini.yaml"))
+            }
+            throw SpecErrors(diagnostics: diagnostics)
+        }
+        if case .scalar("", true) = root.content {
+            diagnostics.append(SpecDiagnostic(location: root.location, keyPath: "", expected: "an experiment mapping",
+                                              found: "an empty document", hint: "start from experiments/s1-mini.yaml"))
+            throw SpecErrors(diagnostics: diagnostics)
+        }
+        Overrides.apply(overrides, to: &root, diagnostics: &diagnostics)
+        var decoder = SchemaDecoder(keyIndex: ExperimentSchema.keyIndex)
+        let tree = decoder.decode(root, as: .record(ExperimentSchema.root), path: "")
+        diagnostics += decoder.diagnostics
+        // Cross-checks also run on a partly invalid tree, so reference errors show with type errors in one pass.
+        var partial = SchemaDecoder(keyIndex: ExperimentSchema.keyIndex)
+        let bestEffort = tree ?? partial.decodeLeniently(root)
+        var cross = CrossChecks(tree: bestEffort, locations: tree != nil ? decoder.locations : partial.locations, rootLocation: root.location)
+        diagnostics += cross.run()
+        guard diagnostics.isEmpty, let tree else { throw SpecErrors(diagnostics: dedupe(diagnostics)) }
+        return ResolvedSpec(experiment: ExperimentBuilder.build(tree), tree: tree, sourcePath: sourcePath,
+                            baseDirectory: baseDirectory, origins: decoder.origins)
+    }
+
+    private static func dedupe(_ list: [SpecDiagnostic]) -> [SpecDiagnostic] {
+        var seen = Set<SpecDiagnostic>()
+        return list.filter { seen.insert($0).inserted }
+    }
+}
+
+extension SchemaDecoder {
+    /// The tree as written, without schema typing: scalars resolved by YAML rules. Used only so
+    /// cross-checks can still name unknown references when other parts of the spec are invalid.
+    mutating func decodeLeniently(_ node: YAMLNode, path: String = "") -> SpecValue {
+        locations[path] = node.location
+        switch node.content {
+        case .scalar(let text, let plain): return ScalarResolver.resolve(text, plain: plain, tag: node.tag)
+        case .sequence(let items):
+            return .list(items.enumerated().map { decodeLeniently($1, path: KeyPathSegment.join(path, index: $0)) })
+        case .mapping(let pairs):
+            var m: [String: SpecValue] = [:]
+            for p in pairs { m[p.key] = decodeLeniently(p.value, path: KeyPathSegment.join(path, p.key)) }
+            return .map(m)
+        }
+    }
+}
