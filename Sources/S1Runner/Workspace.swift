@@ -24,7 +24,7 @@ public struct Workspace {
         let experimentPlan = try ExperimentPlanner.plan(spec)
         let context = PlanContext(
             experimentName: spec.experiment.name, baseDirectory: URL(fileURLWithPath: spec.baseDirectory),
-            seeds: SeedTree(root: spec.experiment.seed))
+            seeds: SeedTree(root: UInt64(bitPattern: Int64(spec.experiment.seed))))
         return Prepared(spec: spec, experimentPlan: experimentPlan, context: context,
                         environment: EnvironmentProbe.environment(backend: spec.experiment.backend.rawValue))
     }
@@ -51,7 +51,7 @@ public struct Workspace {
         let writer = RunRecordWriter(storeRoot: storeRoot)
         let run = try writer.write(.init(
             experiment: prepared.spec.experiment.name, specYAML: prepared.spec.canonicalYAML(),
-            rootSeed: prepared.spec.experiment.seed, code: executor.code, environment: prepared.environment,
+            rootSeed: UInt64(bitPattern: Int64(prepared.spec.experiment.seed)), code: executor.code, environment: prepared.environment,
             outcomes: outcomes, inputFiles: inputFiles, published: prepared.experimentPlan.published))
         return RunResult(outcomes: outcomes, run: run)
     }

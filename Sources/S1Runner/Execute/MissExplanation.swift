@@ -54,7 +54,8 @@ public struct JSONDifference: Equatable, Sendable {
         switch value {
         case let string as String: return string.count > 40 ? "\"\(string.prefix(37))…\"" : "\"\(string)\""
         case let number as NSNumber:
-            if CFGetTypeID(number) == CFBooleanGetTypeID() { return number.boolValue ? "true" : "false" }
+            // JSONSerialization gives booleans the Objective-C type code of a char.
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
             return number.doubleValue == number.doubleValue.rounded() && abs(number.doubleValue) < 1e15
                 ? String(Int64(number.doubleValue)) : "\(number.doubleValue)"
         case is NSNull: return "null"

@@ -79,10 +79,10 @@ public struct RunRecordWriter {
         try inputs.environment.described.canonicalJSON()
             .write(to: staging.appendingPathComponent(RunDirectory.environmentFile))
 
-        let manifest = try Manifest.build(directory: staging, excluding: [RunDirectory.manifestFile])
+        let manifest = try Manifest.build(directory: staging)
         let manifestData = try manifest.encoded()
         try manifestData.write(to: staging.appendingPathComponent(RunDirectory.manifestFile))
-        let runID = RunIdentity.runID(manifestBytes: manifestData)
+        let runID = Manifest.runID(manifestBytes: manifestData)
 
         try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
         let final = runs.appendingPathComponent(runID)

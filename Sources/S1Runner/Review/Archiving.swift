@@ -54,9 +54,9 @@ extension Workspace {
             inputs: record.inputs.map { RunInput(path: $0.path, digest: $0.digest, included: false) },
             published: record.published)
         try StepRecord.encoder.encode(derived).write(to: staging.appendingPathComponent(RunDirectory.recordFile))
-        let manifestData = try Manifest.build(directory: staging, excluding: [RunDirectory.manifestFile]).encoded()
+        let manifestData = try Manifest.build(directory: staging).encoded()
         try manifestData.write(to: staging.appendingPathComponent(RunDirectory.manifestFile))
-        let named = scratch.appendingPathComponent(RunIdentity.runID(manifestBytes: manifestData))
+        let named = scratch.appendingPathComponent(Manifest.runID(manifestBytes: manifestData))
         try FileManager.default.moveItem(at: staging, to: named)
         return try RunDirectory(url: named)
     }

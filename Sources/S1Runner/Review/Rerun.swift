@@ -99,7 +99,7 @@ extension Workspace {
         }
         let archive = URL(fileURLWithPath: reference)
         let verification = try RunArchive.verify(archive)
-        guard verification.isIntact else {
+        guard verification.isValid else {
             throw RunArchiveProblem.corrupt("\(reference) fails verification:\n\(verification)")
         }
         let scratch = storeRoot.appendingPathComponent("tmp").appendingPathComponent("open-\(getpid())-\(UUID().uuidString)")

@@ -1,0 +1,6 @@
+/// The step kinds this build of `s1` can execute.
+public enum StandardSteps {
+    public static var registry: StepRegistry {
+        StepRegistry([])
+    }
+}
