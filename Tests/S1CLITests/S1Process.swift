@@ -21,16 +21,16 @@ struct S1Process {
         let process = try launch(arguments, in: directory, environment: environment)
         let stdout = process.standardOutput as! Pipe, stderr = process.standardError as! Pipe
         // Drain both pipes while the process runs, so a chatty child never blocks on a full pipe.
-        var outData = Data(), errData = Data()
+        let outData = DataBox(), errData = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outData = stdout.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { outData.data = stdout.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         group.enter()
-        DispatchQueue.global().async { errData = stderr.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { errData.data = stderr.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         process.waitUntilExit()
         group.wait()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
+                      stderr: String(decoding: errData.data, as: UTF8.self))
     }
 
     /// Starts without waiting, for kill and concurrency tests.
@@ -48,6 +48,11 @@ struct S1Process {
         try process.run()
         return process
     }
+}
+
+/// Filled by one reader thread, read after `group.wait()`: the group orders the accesses.
+final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
 
 func scratchDirectory(_ label: String = #function) throws -> URL {

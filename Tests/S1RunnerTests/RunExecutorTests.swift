@@ -17,7 +17,8 @@ final class RunExecutorTests: XCTestCase {
     }
 
     private func executor() throws -> RunExecutor {
-        let registry = StepRegistry([WriteTextStep(), JoinStep(), FailingStep()].map { CountingStep(inner: $0, counter: counter) })
+        let kinds: [any StepExecutor] = [WriteTextStep(), JoinStep(), FailingStep()]
+        let registry = StepRegistry(kinds.map { CountingStep(inner: $0, counter: counter) })
         return try RunExecutor(storeRoot: root.appendingPathComponent("store"), registry: registry,
                                code: CodeIdentity(toolVersion: "test", executable: ContentHasher.digest(of: Data("code".utf8))),
                                environment: ExecutionEnvironment(backend: "cpu", architecture: "test"),

@@ -5,8 +5,8 @@ import S1Runner
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a run's steps and results tables.")
 
-    @Argument(help: "A run id (or unique prefix), 'latest', a runs/<id> folder, or an archive.")
-    var run: String = "latest"
+    @Argument(help: ArgumentHelp("A run id (or unique prefix), 'latest', a runs/<id> folder, or an archive.", valueName: "run"))
+    var reference: String = "latest"
 
     @OptionGroup var storeOptions: StoreOptions
 
@@ -16,7 +16,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let workspace = storeOptions.workspace
-            let opened = try workspace.openRun(run)
+            let opened = try workspace.openRun(reference)
             let record = try opened.run.record()
             if json {
                 print(try RunSummaryTable.json(opened.run))
@@ -40,8 +40,8 @@ struct ArchiveCommand: ParsableCommand {
         commandName: "archive",
         abstract: "Write a run as one deterministic tar.zst; its id is the SHA-256 of the uncompressed tar stream.")
 
-    @Argument(help: "A run id (or unique prefix), 'latest', or a runs/<id> folder.")
-    var run: String = "latest"
+    @Argument(help: ArgumentHelp("A run id (or unique prefix), 'latest', or a runs/<id> folder.", valueName: "run"))
+    var reference: String = "latest"
 
     @Option(name: .shortAndLong, help: "Output file (default: <run-id>.tar.zst in the current folder).")
     var output: String?
@@ -54,7 +54,7 @@ struct ArchiveCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let workspace = storeOptions.workspace
-            let found = try workspace.findRun(run)
+            let found = try workspace.findRun(reference)
             let target = URL(fileURLWithPath: output ?? "\(found.runID).tar.zst")
             let summary = try workspace.archive(found, to: target, inputs: inputs)
             printLine("archive \(summary.output.path)")

@@ -69,7 +69,9 @@ public final class RunExecutor {
 
         for step in plan.steps where wanted.contains(step.name) {
             let material: StepKeyMaterial
-            switch keyMaterial(for: step, context: context, upstream: done) {
+            let useIndex: Bool
+            if case .only = selection { useIndex = true } else { useIndex = false }
+            switch keyMaterial(for: step, context: context, upstream: done, useIndex: useIndex) {
             case .failure(let blocked):
                 let message: String
                 switch blocked {
@@ -167,13 +169,16 @@ public final class RunExecutor {
         return record
     }
 
-    private func keyMaterial(for step: PlannedStep, context: PlanContext,
-                             upstream: [String: StepRecord]) -> Result<StepKeyMaterial, StepState> {
+    /// `useIndex`: with `--only`, upstream steps are not executed, so their latest results come from the index.
+    /// Everywhere else an upstream step without a result in `upstream` has not run yet.
+    private func keyMaterial(for step: PlannedStep, context: PlanContext, upstream: [String: StepRecord],
+                             useIndex: Bool = false) -> Result<StepKeyMaterial, StepState> {
         var digests: [String: Digest] = [:]
         for (name, source) in step.inputs {
             switch source {
             case .output(let upstreamStep, let file):
-                guard let record = upstream[upstreamStep] ?? lookupCompleted(upstreamStep, context: context) else {
+                guard let record = upstream[upstreamStep]
+                        ?? (useIndex ? lookupCompleted(upstreamStep, context: context) : nil) else {
                     return .failure(.waitingFor(upstreamStep))
                 }
                 guard let output = record.output(file) else {
