@@ -28,6 +28,10 @@ public enum RunArchive {
     }
 
     private static func writeArchive(directory: URL, rootName: String, to output: URL, sourceDateEpoch: Int64) throws -> Digest {
+        let source = directory.standardizedFileURL.path
+        if output.standardizedFileURL.path.hasPrefix(source + "/") {
+            throw ArchiveError.outputInsideDirectory(output: output.path, directory: directory.path)
+        }
         let items = try walkDirectory(directory)
         let outputDirectory = output.deletingLastPathComponent().path
         let temp = try TempFile(inDirectory: outputDirectory, prefix: "." + output.lastPathComponent, mode: 0o644)
@@ -120,10 +124,15 @@ public enum RunArchive {
                 continue
             }
             let relative = components.dropFirst().joined(separator: "/")
+            if relative.isEmpty {
+                // The root itself must be a folder; a top-level file is outside any run folder.
+                if member.kind != .directory { problems.append(.outsideRoot(member: member.path)) }
+                continue
+            }
             switch member.kind {
             case .directory:
                 continue
-            case .file where !relative.isEmpty:
+            case .file:
                 var hasher = IncrementalHasher()
                 var bytes = Data()
                 let isManifest = relative == Manifest.fileName

@@ -186,6 +186,10 @@ final class RunArchiveTests: XCTestCase {
             XCTAssertTrue($0 is UnsupportedFileError, "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: base.appendingPathComponent("x.tar.zst").path))
+        let inside = run.appendingPathComponent("self.tar.zst")
+        XCTAssertThrowsError(try RunArchive.write(directory: run, rootName: "r", to: inside)) {
+            XCTAssertEqual($0 as? ArchiveError, .outputInsideDirectory(output: inside.path, directory: run.path))
+        }
         XCTAssertEqual(try RunArchive.sourceDateEpochFromEnvironment([:]), 0)
         XCTAssertEqual(try RunArchive.sourceDateEpochFromEnvironment(["SOURCE_DATE_EPOCH": "1700000000"]), 1_700_000_000)
         XCTAssertThrowsError(try RunArchive.sourceDateEpochFromEnvironment(["SOURCE_DATE_EPOCH": "yesterday"])) {
