@@ -147,3 +147,20 @@ final class ForcingTests: XCTestCase {
         }
     }
 }
+
+final class ForcingRecordTests: XCTestCase {
+    func testExtensionNamesAndSampleRecordFromTranscript() {
+        XCTAssertEqual(ExtensionString.named("none"), .noString)
+        XCTAssertEqual(ExtensionString.named("wait"), .wait)
+        XCTAssertEqual(ExtensionString.named("Alternatively")?.rawValue, "Alternatively")
+        XCTAssertNil(ExtensionString.named("Whoa"))
+        let t = runForcing(ForcingConfig(maxThinkingTokens: 5, maxAnswerTokens: 10), model: ScriptedModel(thinkLength: 20))
+        let verdict = ResponseGrader(kind: .integer).grade(response: "Final Answer: 12", gold: "12")
+        let r = SampleRecord(questionID: "q1", point: "b5", promptHash: "abc", transcript: t, verdict: verdict, target: "12")
+        XCTAssertEqual(r.thinkingTokens, 5)
+        XCTAssertEqual(r.forcedStops, 1)
+        XCTAssertEqual(r.decodedTokens, t.accounting.sampledTokens)
+        XCTAssertEqual(r.extractedAnswer, "12")
+        XCTAssertTrue(r.correct)
+    }
+}
