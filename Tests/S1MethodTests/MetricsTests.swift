@@ -109,7 +109,7 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(try doc.encoded(), data)
         let text = String(decoding: data, as: UTF8.self)
         for key in ["\"results\"", "\"configs\"", "\"versions\"", "\"samples\"", "\"doc_id\"", "\"prompt_hash\"",
-                    "\"accuracy_ci95\"", "\"scaling_per_doubling\"", "\"budget_semantics\""] {
+                    "\"accuracy_ci95\"", "\"scaling_per_doubling\"", "\"budget_semantics\"", "\"n-samples\""] {
             XCTAssertTrue(text.contains(key), key)
         }
         XCTAssertEqual(doc.samples[task]!.map(\.questionID), ["a", "b"], "samples sorted by question")

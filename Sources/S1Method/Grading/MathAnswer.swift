@@ -22,6 +22,8 @@ public indirect enum MathAnswer: Equatable, Sendable {
     case collection([MathAnswer])
 
     /// Parses a normalised answer string; throws when it is not mathematics the parser knows.
+    static let maximumTokens = 512
+
     static func parse(_ text: String) throws -> MathAnswer {
         if isWords(text) {
             return .text(LatexText.collapsingWhitespace(text).lowercased())
@@ -31,6 +33,8 @@ public indirect enum MathAnswer: Equatable, Sendable {
         }
         let tokens = MathTokenizer.tokens(text)
         guard !tokens.isEmpty else { throw MathParseError(message: "empty answer") }
+        // Final answers are short; a long unboxed response is compared as text instead of being parsed.
+        guard tokens.count <= maximumTokens else { throw MathParseError(message: "too long for an answer") }
         let unionParts = split(tokens, at: { $0 == .command("cup") })
         if unionParts.count > 1 {
             return .union(try unionParts.map { try parse(tokens: $0) })
