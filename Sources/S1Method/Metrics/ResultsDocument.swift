@@ -79,6 +79,11 @@ public struct ResultsDocument: Codable, Equatable, Sendable {
     public struct SampleCount: Codable, Equatable, Sendable {
         public var original: Int
         public var effective: Int
+
+        public init(original: Int, effective: Int) {
+            self.original = original
+            self.effective = effective
+        }
     }
 
     /// Version of this layout and of the grading rules; bump when either changes meaning.
