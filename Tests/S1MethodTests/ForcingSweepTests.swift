@@ -18,6 +18,18 @@ final class ForcingSweepTests: XCTestCase {
                 XCTAssertLessThan(shared.sampledShared, shared.sampledSeparate)
             }
         }
+        // Finishing the current step past the budget shares the prefix too.
+        for length in [6, 40] {
+            let model = ScriptedModel(thinkLength: length, stepEvery: 4)
+            let base = ForcingConfig(maxThinkingTokens: 0, maxAnswerTokens: 3, cut: .finishStep(maxExtraTokens: 2))
+            let shared = try XCTUnwrap(PrefixSharingSweep.budgets(budgets, base: base, tokens: Tok.tokens,
+                                                                   promptEndsWithNewline: false, session: model))
+            for b in budgets {
+                var alone = base
+                alone.maxThinkingTokens = b
+                XCTAssertEqual(shared.points[b], runForcing(alone, model: model), "finish-step budget \(b) length \(length)")
+            }
+        }
         // The largest point's chain costs its own tokens plus one answer per other point.
         let model = ScriptedModel(thinkLength: 200)
         let outcome = try XCTUnwrap(PrefixSharingSweep.budgets([16, 32, 64, 128], base: ForcingConfig(maxThinkingTokens: 0, maxAnswerTokens: 3),

@@ -115,6 +115,25 @@ final class ForcingTests: XCTestCase {
         XCTAssertEqual(abandoned.accounting.forcedStops, 1)
     }
 
+    func testFinishStepCutLetsTheCurrentStepEnd() {
+        // Step delimiters at positions 3, 7, 11, …; budget 5 falls inside the second step.
+        let model = ScriptedModel(thinkLength: 50, stepEvery: 4)
+        let exact = runForcing(ForcingConfig(maxThinkingTokens: 5, maxAnswerTokens: 3), model: model)
+        XCTAssertEqual(exact.accounting.thinkingTokens, 5)
+        let finish = runForcing(ForcingConfig(maxThinkingTokens: 5, maxAnswerTokens: 3, cut: .finishStep(maxExtraTokens: 10)), model: model)
+        XCTAssertEqual(finish.accounting.thinkingTokens, 8)
+        XCTAssertEqual(finish.thinking.last, Tok.step)
+        XCTAssertEqual(finish.accounting.overrunTokens, 3)
+        XCTAssertEqual(finish.accounting.forcedStops, 1)
+        let capped = runForcing(ForcingConfig(maxThinkingTokens: 5, maxAnswerTokens: 3, cut: .finishStep(maxExtraTokens: 1)), model: model)
+        XCTAssertEqual(capped.accounting.thinkingTokens, 6)
+        XCTAssertEqual(capped.accounting.overrunTokens, 1)
+        // A budget on a step boundary cuts at once.
+        let boundary = runForcing(ForcingConfig(maxThinkingTokens: 4, maxAnswerTokens: 3, cut: .finishStep(maxExtraTokens: 10)), model: model)
+        XCTAssertEqual(boundary.accounting.thinkingTokens, 4)
+        XCTAssertEqual(boundary.accounting.overrunTokens, 0)
+    }
+
     func testTemplateEncodingAndSingleTokenStops() throws {
         let vocabulary = ["<|im_start|>": 20, "<|im_end|>": 22, "answer": 21, "\n": 10, "Final": 23, " Answer:": 24,
                           "<|im_start|>step": 40]

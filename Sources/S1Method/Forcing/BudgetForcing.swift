@@ -11,6 +11,16 @@ public enum BudgetSemantics: String, Codable, Sendable {
     case remainingPerRound = "remaining_budget_per_round"
 }
 
+/// Where a spent budget cuts the thinking (DESIGN.md: forcing the answer mid-step costs a lot on step-structured
+/// traces, so the cut is a recorded choice).
+public enum BudgetCut: Codable, Equatable, Sendable {
+    /// Cut exactly at the budget (the paper).
+    case exact
+    /// Let the current step finish: keep sampling until a step delimiter is kept, at most `maxExtraTokens` past
+    /// the budget. Thinking may then exceed the budget by up to that many tokens.
+    case finishStep(maxExtraTokens: Int)
+}
+
 /// The forcing knobs of one sweep point.
 public struct ForcingConfig: Codable, Equatable, Sendable {
     /// Maximum thinking tokens (extension strings included); reaching it forces the end of thinking.
@@ -28,10 +38,11 @@ public struct ForcingConfig: Codable, Equatable, Sendable {
     /// Stop without an answer when the budget runs out (rejection sampling discards such tries anyway).
     public var abandonOnBudget: Bool
     public var semantics: BudgetSemantics
+    public var cut: BudgetCut
 
     public init(maxThinkingTokens: Int, minThinkingTokens: Int = 0, ignoreEnd: Int = 0, extensionTokens: [Int] = [],
                 maxAnswerTokens: Int, maxThinkingSteps: Int? = nil, abandonOnBudget: Bool = false,
-                semantics: BudgetSemantics = .remainingPerRound) {
+                semantics: BudgetSemantics = .remainingPerRound, cut: BudgetCut = .exact) {
         self.maxThinkingTokens = maxThinkingTokens
         self.minThinkingTokens = minThinkingTokens
         self.ignoreEnd = ignoreEnd
@@ -40,6 +51,7 @@ public struct ForcingConfig: Codable, Equatable, Sendable {
         self.maxThinkingSteps = maxThinkingSteps
         self.abandonOnBudget = abandonOnBudget
         self.semantics = semantics
+        self.cut = cut
     }
 }
 
@@ -69,6 +81,8 @@ public struct ForcingAccounting: Codable, Equatable, Sendable {
     public var ignoredEnds = 0
     /// Steps completed (step delimiters kept).
     public var thinkingSteps = 0
+    /// Thinking tokens sampled past the budget to finish a step (`BudgetCut.finishStep`).
+    public var overrunTokens = 0
 
     public init() {}
 
@@ -80,6 +94,7 @@ public struct ForcingAccounting: Codable, Equatable, Sendable {
         case forcedStops = "forced_stops"
         case ignoredEnds = "ignored_ends"
         case thinkingSteps = "thinking_steps"
+        case overrunTokens = "overrun_tokens"
     }
 }
 
@@ -96,6 +111,8 @@ public struct BudgetForcing: Sendable {
     /// After an extension the next token may not end thinking (the official `min_tokens=1`).
     private var suppressNextStop = false
     private var textEndsWithNewline: Bool
+    /// Whether the last kept thinking token closed a step (true before any thinking).
+    private var atStepBoundary = true
 
     /// `promptEndsWithNewline` says whether the context before thinking ends with a newline (it matters when the
     /// budget is 0).
@@ -138,6 +155,10 @@ public struct BudgetForcing: Sendable {
         case .done:
             return .stop
         case .thinking:
+            if budgetSpent, case .finishStep(let extra) = config.cut, !atStepBoundary,
+               accounting.overrunTokens < extra {
+                return .sample(suppressed: [])
+            }
             if budgetSpent {
                 accounting.forcedStops += 1
                 if config.abandonOnBudget {
@@ -186,8 +207,10 @@ public struct BudgetForcing: Sendable {
                 }
                 return false
             }
+            if budgetSpent { accounting.overrunTokens += 1 }
             accounting.thinkingTokens += 1
-            if tokens.stepDelimiters.contains(token) { accounting.thinkingSteps += 1 }
+            atStepBoundary = tokens.stepDelimiters.contains(token)
+            if atStepBoundary { accounting.thinkingSteps += 1 }
             textEndsWithNewline = tokens.endsWithNewline(token)
             return true
         case .answering:
