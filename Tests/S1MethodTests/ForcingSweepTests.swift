@@ -36,6 +36,9 @@ final class ForcingSweepTests: XCTestCase {
                                                                 tokens: Tok.tokens, promptEndsWithNewline: false, session: model))
         XCTAssertEqual(outcome.sampledShared, 128 + 3 + 3 * 3)
         XCTAssertEqual(outcome.sampledSeparate, 16 + 32 + 64 + 128 + 4 * 3)
+        // The goal: a K-point sweep costs at most 1.3× its largest point alone.
+        let largestAlone = runForcing(ForcingConfig(maxThinkingTokens: 128, maxAnswerTokens: 3), model: model).accounting.sampledTokens
+        XCTAssertLessThanOrEqual(Double(outcome.sampledShared), 1.3 * Double(largestAlone))
         XCTAssertNil(PrefixSharingSweep.budgets([1, 2], base: ForcingConfig(maxThinkingTokens: 0, ignoreEnd: 1, maxAnswerTokens: 3),
                                                 tokens: Tok.tokens, promptEndsWithNewline: false, session: model))
     }
