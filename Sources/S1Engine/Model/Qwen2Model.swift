@@ -108,6 +108,7 @@ public final class Qwen2Model: @unchecked Sendable {
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
         let Hq = config.numAttentionHeads, Hk = config.numKeyValueHeads, d = config.headDim
         let qDim = config.queryDim, kvDim = config.keyValueDim, eps = Float(config.rmsNormEps)
+        let qkvDim = qDim + 2 * kvDim
         let (cosTable, sinTable) = rotary.table(positions: T)
         let half = d / 2
         Embedding.forward(out: a.layers.first?.residualIn ?? a.residualOut, tokens: tokens, table: embeddingWeights,
@@ -120,9 +121,15 @@ public final class Qwen2Model: @unchecked Sendable {
                     // Attention block: norm1 (N,C) → q (N,Hq·d), k, v (N,Hk·d) → rope → attention (N,Hq·d)
                     RMSNorm.forward(out: x.norm1, rstd: x.rstd1, inp: x.residualIn, weight: w.inputNorm,
                                     rows: N, channels: C, eps: eps)
-                    Linear.forward(out: x.q, inp: x.norm1, weight: w.qWeight, bias: w.qBias, rows: N, inFeatures: C, outFeatures: qDim)
-                    Linear.forward(out: x.k, inp: x.norm1, weight: w.kWeight, bias: w.kBias, rows: N, inFeatures: C, outFeatures: kvDim)
-                    Linear.forward(out: x.v, inp: x.norm1, weight: w.vWeight, bias: w.vBias, rows: N, inFeatures: C, outFeatures: kvDim)
+                    // qkv (N, Hq·d + 2·Hk·d) in one GEMM, split into q, k, v
+                    Linear.forward(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: N,
+                                   inFeatures: C, outFeatures: qkvDim)
+                    for n in 0..<N {
+                        let row = x.qkv + n * qkvDim
+                        (x.q + n * qDim).update(from: row, count: qDim)
+                        (x.k + n * kvDim).update(from: row + qDim, count: kvDim)
+                        (x.v + n * kvDim).update(from: row + qDim + kvDim, count: kvDim)
+                    }
                     for n in 0..<N {
                         let t = n % T
                         let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
@@ -144,9 +151,13 @@ public final class Qwen2Model: @unchecked Sendable {
                     // MLP block: norm2 (N,C) → gate, up (N,I) → hidden (N,I) → next (N,C)
                     RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
                                     rows: N, channels: C, eps: eps)
-                    Linear.forward(out: x.gate, inp: x.norm2, weight: w.gateWeight, bias: nil, rows: N, inFeatures: C, outFeatures: I)
-                    Linear.forward(out: x.up, inp: x.norm2, weight: w.upWeight, bias: nil, rows: N, inFeatures: C, outFeatures: I)
-                    SwiGLU.forward(out: x.hidden, gate: x.gate, up: x.up, count: N * I)
+                    // gateUp (N, 2I) in one GEMM; hidden (N, I) = silu(gate)·up row by row
+                    Linear.forward(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: N,
+                                   inFeatures: C, outFeatures: 2 * I)
+                    for n in 0..<N {
+                        let row = x.gateUp + n * 2 * I
+                        SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
+                    }
                     Linear.forward(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: N, inFeatures: I, outFeatures: C)
                     for i in 0..<(N * C) { next[i] += x.residualMid[i] }
                 }
