@@ -51,3 +51,21 @@ final class ModelParityTests: XCTestCase {
         }
     }
 }
+
+/// Batch invariance of the row-invariant forward: a sequence's logits do not depend on its batch companions.
+final class BatchInvarianceTests: XCTestCase {
+    func testRowInvariantLogitsDoNotDependOnTheBatch() throws {
+        let model = try Qwen2Model.load(directory: EngineFixtures.checkpoint("qwen2-untied"))
+        let expected = try EngineFixtures.expected("qwen2-untied")
+        let a = expected.inputIds[0], b = expected.inputIds[1], c = expected.inputIds[2]
+        let alone = try model.logits(tokens: [a], rowInvariant: true)
+        let perRow = a.count * model.config.vocabSize
+        for batch in [[a, b], [c, b, a], [b, a, c, a]] {
+            let logits = try model.logits(tokens: batch, rowInvariant: true)
+            let index = batch.firstIndex(of: a)!
+            XCTAssertEqual(Array(logits[(index * perRow)..<((index + 1) * perRow)]).map(\.bitPattern), alone.map(\.bitPattern))
+        }
+        // And the row-invariant path is the same model: close to the batched reference.
+        XCTAssertLessThan(EngineFixtures.maxAbsDifference(alone, Array(try model.logits(tokens: [a])[0..<perRow])), 1e-5)
+    }
+}

@@ -90,11 +90,16 @@ public final class Qwen2Model: @unchecked Sendable {
     }
 
     /// Full-sequence forward pass (the reference for every decoder): logits (B, T, V), flattened.
-    public func logits(tokens: [[Int32]]) throws -> [Float] {
+    /// With `rowInvariant`, every linear layer runs one row at a time (`Linear.forwardRowInvariant`), so a
+    /// sequence's logits are bitwise the same whatever else is in the batch, and equal to a KV-cache decoder
+    /// that uses the same kernels (`Linear.forwardRowInvariant`, `CausalAttention.attendRow`).
+    public func logits(tokens: [[Int32]], rowInvariant: Bool = false) throws -> [Float] {
         let (B, T) = try validate(tokens: tokens)
         let activations = Activations(config: config, capacityRows: B * T)
         let flat = tokens.flatMap { $0 }
-        flat.withUnsafeBufferPointer { forward(tokens: $0.baseAddress!, batch: B, length: T, activations: activations) }
+        flat.withUnsafeBufferPointer {
+            forward(tokens: $0.baseAddress!, batch: B, length: T, activations: activations, rowInvariant: rowInvariant)
+        }
         return Array(UnsafeBufferPointer(start: activations.logits, count: B * T * config.vocabSize))
     }
 
@@ -102,7 +107,17 @@ public final class Qwen2Model: @unchecked Sendable {
     /// Token ids must be valid (see `validate(tokens:)`). `attention` picks the row-by-row kernel (bitwise equal
     /// to KV-cache decoding, the default) or the GEMM-blocked one (training).
     public func forward(tokens: UnsafePointer<Int32>, batch B: Int, length T: Int, activations a: Activations,
-                        attention: AttentionKernel = .rowwise) {
+                        attention: AttentionKernel = .rowwise, rowInvariant: Bool = false) {
+        func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                    bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
+            if rowInvariant {
+                Linear.forwardRowInvariant(out: out, inp: inp, weight: weight, bias: bias, rows: rows,
+                                           inFeatures: inFeatures, outFeatures: outFeatures)
+            } else {
+                Linear.forward(out: out, inp: inp, weight: weight, bias: bias, rows: rows,
+                               inFeatures: inFeatures, outFeatures: outFeatures)
+            }
+        }
         let N = B * T
         precondition(N <= a.capacityRows, "Qwen2Model.forward: activations too small (internal)")
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
@@ -122,7 +137,7 @@ public final class Qwen2Model: @unchecked Sendable {
                     RMSNorm.forward(out: x.norm1, rstd: x.rstd1, inp: x.residualIn, weight: w.inputNorm,
                                     rows: N, channels: C, eps: eps)
                     // qkv (N, Hq·d + 2·Hk·d) in one GEMM, split into q, k, v
-                    Linear.forward(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: N,
+                    linear(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: N,
                                    inFeatures: C, outFeatures: qkvDim)
                     for n in 0..<N {
                         let row = x.qkv + n * qkvDim
@@ -145,26 +160,26 @@ public final class Qwen2Model: @unchecked Sendable {
                                                        batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
                     }
                     // residualMid (N,C) = residualIn + o_proj(attention)
-                    Linear.forward(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil,
+                    linear(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil,
                                    rows: N, inFeatures: qDim, outFeatures: C)
                     for i in 0..<(N * C) { x.residualMid[i] += x.residualIn[i] }
                     // MLP block: norm2 (N,C) → gate, up (N,I) → hidden (N,I) → next (N,C)
                     RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
                                     rows: N, channels: C, eps: eps)
                     // gateUp (N, 2I) in one GEMM; hidden (N, I) = silu(gate)·up row by row
-                    Linear.forward(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: N,
+                    linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: N,
                                    inFeatures: C, outFeatures: 2 * I)
                     for n in 0..<N {
                         let row = x.gateUp + n * 2 * I
                         SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
                     }
-                    Linear.forward(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: N, inFeatures: I, outFeatures: C)
+                    linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: N, inFeatures: I, outFeatures: C)
                     for i in 0..<(N * C) { next[i] += x.residualMid[i] }
                 }
             }
         }
         RMSNorm.forward(out: a.finalNorm, rstd: a.finalRstd, inp: a.residualOut, weight: finalNormWeights,
                         rows: N, channels: C, eps: eps)
-        Linear.forward(out: a.logits, inp: a.finalNorm, weight: lmHeadWeights, bias: nil, rows: N, inFeatures: C, outFeatures: V)
+        linear(out: a.logits, inp: a.finalNorm, weight: lmHeadWeights, bias: nil, rows: N, inFeatures: C, outFeatures: V)
     }
 }
