@@ -12,7 +12,7 @@ swift build "${flags[@]}" --build-tests >/dev/null
 lines=()
 for _ in $(seq "$rounds"); do
     lines+=("$(S1_ENGINE_BENCH=1 S1_BENCH_THREADS=$threads S1_BENCH_BATCH=$batch S1_BENCH_LENGTH=$length S1_BENCH_STEPS=$steps \
-        swift test "${flags[@]}" --skip-build --filter EngineBenchmarkTests 2>&1 | grep '"engine":"s1-swift"')")
+        swift test "${flags[@]}" --skip-build --filter EngineBenchmarkTests.testTrainingStepThroughput 2>&1 | grep '"engine":"s1-swift"')")
     lines+=("$("$python" "$(dirname "$0")/bench-engine.py" "$threads" "$batch" "$length" "$steps" 2>/dev/null | tail -1)")
 done
 printf '%s\n' "${lines[@]}"
@@ -23,3 +23,5 @@ best = {e: max(r["tokens_per_second"] for r in runs if r["engine"] == e) for e i
 print(f"training step, best of {len(runs) // 2}: {best['s1-swift']:.0f} tok/s (Swift) vs {best['pytorch-eager']:.0f} tok/s "
       f"(PyTorch eager), ratio {best['s1-swift'] / best['pytorch-eager']:.2f}x")
 PY
+S1_ENGINE_BENCH=1 S1_BENCH_THREADS=$threads swift test "${flags[@]}" --skip-build \
+    --filter EngineBenchmarkTests.testLargestMatmulEfficiency 2>&1 | grep '"engine":"s1-swift-gemm"'
