@@ -91,6 +91,12 @@ public final class Qwen2Model: @unchecked Sendable {
     }
 
     /// Full-sequence forward pass (the reference for every decoder): logits (B, T, V), flattened.
+    ///
+    /// A KV-cache decoder agrees bitwise with `rowInvariant: true` when it runs, per row and layer, exactly this
+    /// sequence: `RMSNorm.forward` → `Linear.forwardRowInvariant` with the fused `qkvWeight`/`qkvBias` →
+    /// `RotaryEmbedding.apply` with `rotary.angles(position:)` → `CausalAttention.attendRow` over the cached k, v
+    /// → `o_proj` → residual add → `RMSNorm` → fused `gateUpWeight` → `SwiGLU.forward` → `down_proj` → residual
+    /// add; then `model.norm` and `lm_head`, all linear layers through `Linear.forwardRowInvariant`.
     /// With `rowInvariant`, every linear layer runs one row at a time (`Linear.forwardRowInvariant`), so a
     /// sequence's logits are bitwise the same whatever else is in the batch, and equal to a KV-cache decoder
     /// that uses the same kernels (`Linear.forwardRowInvariant`, `CausalAttention.attendRow`).
@@ -139,7 +145,7 @@ public final class Qwen2Model: @unchecked Sendable {
                                     rows: N, channels: C, eps: eps)
                     // qkv (N, Hq·d + 2·Hk·d) in one GEMM, split into q, k, v
                     linear(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: N,
-                                   inFeatures: C, outFeatures: qkvDim)
+                           inFeatures: C, outFeatures: qkvDim)
                     for n in 0..<N {
                         let row = x.qkv + n * qkvDim
                         (x.q + n * qDim).update(from: row, count: qDim)
@@ -162,14 +168,14 @@ public final class Qwen2Model: @unchecked Sendable {
                     }
                     // residualMid (N,C) = residualIn + o_proj(attention)
                     linear(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil,
-                                   rows: N, inFeatures: qDim, outFeatures: C)
+                           rows: N, inFeatures: qDim, outFeatures: C)
                     for i in 0..<(N * C) { x.residualMid[i] += x.residualIn[i] }
-                    // MLP block: norm2 (N,C) → gate, up (N,I) → hidden (N,I) → next (N,C)
+                    // MLP block: norm2 (N,C) → gateUp (N,2I) → hidden (N,I) → next (N,C)
                     RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
                                     rows: N, channels: C, eps: eps)
                     // gateUp (N, 2I) in one GEMM; hidden (N, I) = silu(gate)·up row by row
                     linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: N,
-                                   inFeatures: C, outFeatures: 2 * I)
+                           inFeatures: C, outFeatures: 2 * I)
                     for n in 0..<N {
                         let row = x.gateUp + n * 2 * I
                         SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
