@@ -14,6 +14,7 @@ final class ModelParityTests: XCTestCase {
         XCTAssertEqual(logits.count, reference.count)
         let error = EngineFixtures.maxAbsDifference(logits, reference)
         XCTAssertLessThan(error, 1e-4, "\(name): max |Δlogit| = \(error)")
+        print("parity \(name): max |Δlogit| = \(error)")
         // The check must be able to fail: the logits are far from constant.
         XCTAssertGreaterThan(EngineFixtures.maxAbsDifference(reference, [Float](repeating: 0, count: reference.count)), 0.1)
     }
@@ -41,13 +42,16 @@ final class ModelParityTests: XCTestCase {
             let model = try Qwen2Model.load(directory: EngineFixtures.checkpoint(name))
             let expected = try EngineFixtures.expected(name)
             let (loss, gradients) = try model.lossAndGradients(tokens: expected.inputIds, lossMask: expected.lossMask)
+            var worst = 0.0
             XCTAssertEqual(loss, expected.loss, accuracy: 1e-5 * max(1, abs(expected.loss)), name)
             for slot in model.layout.slots {
                 let reference = try expected.tensors.floats("grad." + slot.name)
                 let ours = Array(gradients[slot.offset..<(slot.offset + slot.count)])
                 let error = EngineFixtures.relativeError(ours, reference)
                 XCTAssertLessThan(error, 1e-3, "\(name) \(slot.name): relative gradient error \(error)")
+                worst = max(worst, error)
             }
+            print("parity \(name): loss \(loss) vs \(expected.loss), worst relative gradient error \(worst)")
         }
     }
 }
