@@ -27,6 +27,7 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
         pinLock.lock()
         openblas_set_num_threads(Int32(max(1, threads)))
         pinned = true
+        workerCount = max(1, threads)
         pinLock.unlock()
         return current()
     }
@@ -41,6 +42,10 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
             pinned = true
         }
     }
+
+    /// Threads the engine's own row-parallel loops use: the pinned BLAS thread count, so one setting
+    /// controls all parallelism. Row-parallel loops give the same bits for any value (rows are independent).
+    public private(set) nonisolated(unsafe) static var workerCount = 1
 
     private static let pinLock = NSLock()
     private nonisolated(unsafe) static var pinned = false

@@ -49,9 +49,11 @@ extension Qwen2Model {
                     // dResidual = ∂L/∂(layer output); output = residualMid + down(hidden)
                     Linear.backward(dinp: a.dHidden, accumulate: false, dweight: g + o.downWeight, dbias: nil,
                                     dout: a.dResidual, inp: x.hidden, weight: w.downWeight, rows: N, inFeatures: I, outFeatures: C)
-                    for n in 0..<N {
-                        let row = x.gateUp + n * 2 * I, drow = a.dGateUp + n * 2 * I
-                        SwiGLU.backward(dgate: drow, dup: drow + I, dout: a.dHidden + n * I, gate: row, up: row + I, count: I)
+                    RowParallel.forEachChunk(rows: N) { rows in
+                        for n in rows {
+                            let row = x.gateUp + n * 2 * I, drow = a.dGateUp + n * 2 * I
+                            SwiGLU.backward(dgate: drow, dup: drow + I, dout: a.dHidden + n * I, gate: row, up: row + I, count: I)
+                        }
                     }
                     // [gate; up] as one (2I, C) matrix: one GEMM each for dNorm and the weight gradient.
                     Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + o.gateWeight, dbias: nil,
@@ -63,17 +65,17 @@ extension Qwen2Model {
                                     dout: a.dResidual, inp: x.attention, weight: w.oWeight, rows: N, inFeatures: qDim, outFeatures: C)
                     BlockedCausalAttention.backward(dq: a.dQ, dk: a.dK, dv: a.dV, dout: a.dAttention, q: x.q, k: x.k, v: x.v,
                                                     out: x.attention, lse: x.lse, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-                    for n in 0..<N {
-                        let t = n % T
-                        let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
-                        RotaryEmbedding.applyBackward(a.dQ + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
-                        RotaryEmbedding.applyBackward(a.dK + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
-                    }
-                    for n in 0..<N {
-                        let row = a.dQKV + n * qkvDim
-                        row.update(from: a.dQ + n * qDim, count: qDim)
-                        (row + qDim).update(from: a.dK + n * kvDim, count: kvDim)
-                        (row + qDim + kvDim).update(from: a.dV + n * kvDim, count: kvDim)
+                    RowParallel.forEachChunk(rows: N) { rows in
+                        for n in rows {
+                            let t = n % T
+                            let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
+                            RotaryEmbedding.applyBackward(a.dQ + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
+                            RotaryEmbedding.applyBackward(a.dK + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                            let row = a.dQKV + n * qkvDim
+                            row.update(from: a.dQ + n * qDim, count: qDim)
+                            (row + qDim).update(from: a.dK + n * kvDim, count: kvDim)
+                            (row + qDim + kvDim).update(from: a.dV + n * kvDim, count: kvDim)
+                        }
                     }
                     // q, k, v stacked as one (Hq·d + 2·Hk·d, C) matrix with a stacked bias.
                     Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + o.qWeight, dbias: g + o.qBias,

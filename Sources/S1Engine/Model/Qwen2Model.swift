@@ -146,17 +146,17 @@ public final class Qwen2Model: @unchecked Sendable {
                     // qkv (N, Hq·d + 2·Hk·d) in one GEMM, split into q, k, v
                     linear(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: N,
                            inFeatures: C, outFeatures: qkvDim)
-                    for n in 0..<N {
-                        let row = x.qkv + n * qkvDim
-                        (x.q + n * qDim).update(from: row, count: qDim)
-                        (x.k + n * kvDim).update(from: row + qDim, count: kvDim)
-                        (x.v + n * kvDim).update(from: row + qDim + kvDim, count: kvDim)
-                    }
-                    for n in 0..<N {
-                        let t = n % T
-                        let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
-                        RotaryEmbedding.apply(x.q + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
-                        RotaryEmbedding.apply(x.k + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                    RowParallel.forEachChunk(rows: N) { rows in
+                        for n in rows {
+                            let row = x.qkv + n * qkvDim
+                            (x.q + n * qDim).update(from: row, count: qDim)
+                            (x.k + n * kvDim).update(from: row + qDim, count: kvDim)
+                            (x.v + n * kvDim).update(from: row + qDim + kvDim, count: kvDim)
+                            let t = n % T
+                            let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
+                            RotaryEmbedding.apply(x.q + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
+                            RotaryEmbedding.apply(x.k + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                        }
                     }
                     switch attention {
                     case .rowwise:
@@ -176,9 +176,11 @@ public final class Qwen2Model: @unchecked Sendable {
                     // gateUp (N, 2I) in one GEMM; hidden (N, I) = silu(gate)·up row by row
                     linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: N,
                            inFeatures: C, outFeatures: 2 * I)
-                    for n in 0..<N {
-                        let row = x.gateUp + n * 2 * I
-                        SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
+                    RowParallel.forEachChunk(rows: N) { rows in
+                        for n in rows {
+                            let row = x.gateUp + n * 2 * I
+                            SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
+                        }
                     }
                     linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: N, inFeatures: I, outFeatures: C)
                     for i in 0..<(N * C) { next[i] += x.residualMid[i] }
