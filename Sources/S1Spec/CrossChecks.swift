@@ -58,11 +58,11 @@ struct CrossChecks {
         }
         if tree.value(at: "data.pool.tasks") != nil, tree.value(at: "data.pool.size") == nil {
             diagnostics.append(SpecDiagnostic(location: location("data.pool"), keyPath: "data.pool.size",
-                expected: "a pool size for synthetic tasks", found: "it missing", hint: "add `size: 6000` (or another count)"))
+                expected: "a pool size for synthetic tasks", found: "no such key", hint: "add `size: 6000` (or another count)"))
         }
         for (i, model) in (tree["base_models"]?.listValue ?? []).enumerated() where model["init"] != nil && model["pretrain"] == nil {
             diagnostics.append(SpecDiagnostic(location: location("base_models[\(i)]"), keyPath: "base_models[\(i)].pretrain",
-                expected: "a pretrain block for a from-scratch base model", found: "it missing",
+                expected: "a pretrain block for a from-scratch base model", found: "no such key",
                 hint: "add `pretrain: {steps: N, lr: X}`; an untrained model cannot attempt questions"))
         }
         return diagnostics

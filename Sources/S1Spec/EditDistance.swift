@@ -25,6 +25,10 @@ enum EditDistance {
             let d = distance(word, c)
             if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }
         }
-        return best?.0
+        if let best { return best.0 }
+        // A clipped or extended name (`warmup` for `warmup_ratio`) is far in edits but obvious to a reader.
+        let lower = word.lowercased()
+        guard lower.count >= 3 else { return nil }
+        return candidates.first { $0.lowercased().hasPrefix(lower) || lower.hasPrefix($0.lowercased()) && $0.count >= 3 }
     }
 }

@@ -167,7 +167,8 @@ public enum ExperimentSchema {
 
     static let forcing = SchemaRecord([
         SchemaField("max_thinking_tokens", ints(), .optional, "thinking budgets (cut, then `Final Answer:`)"),
-        SchemaField("ignore_end", ints(), .optional, "times the end of thinking is suppressed and the extension appended"),
+        SchemaField("ignore_end", ints(), .optional,
+                    "times the end of thinking is suppressed and the extension appended; with max_thinking_tokens, a grid"),
         SchemaField("extension", .list(.choice(extensions), ListRule(nonEmpty: true, unique: true, scalarShorthand: true)),
                     .defaulted(.string("Wait")), "string(s) appended when the end is ignored; a list sweeps them"),
         SchemaField("min_thinking_tokens", nonNegativeInt, .optional, "suppress the end of thinking before this many tokens"),
@@ -214,7 +215,7 @@ public enum ExperimentSchema {
     ])
 
     static let report = SchemaRecord([
-        SchemaField("formats", .list(.choice(["html", "md"]), ListRule(nonEmpty: true, unique: true)),
+        SchemaField("formats", .list(.choice(["html", "md"]), ListRule(nonEmpty: true, unique: true, scalarShorthand: true)),
                     .defaulted(.list([.string("html"), .string("md")])), "report files to write"),
     ])
 

@@ -90,12 +90,15 @@ public struct NumberRange: Sendable {
         if let hi = max, maxInclusive ? v > hi : v >= hi { return false }
         return true
     }
+    private func text(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)"
+    }
     var suffix: String {
         switch (min, max) {
         case (nil, nil): return ""
-        case (let lo?, nil): return (minInclusive ? " ≥ " : " > ") + "\(lo)"
-        case (nil, let hi?): return (maxInclusive ? " ≤ " : " < ") + "\(hi)"
-        case (let lo?, let hi?): return " in " + (minInclusive ? "[" : "(") + "\(lo), \(hi)" + (maxInclusive ? "]" : ")")
+        case (let lo?, nil): return (minInclusive ? " ≥ " : " > ") + text(lo)
+        case (nil, let hi?): return (maxInclusive ? " ≤ " : " < ") + text(hi)
+        case (let lo?, let hi?): return " in " + (minInclusive ? "[" : "(") + text(lo) + ", " + text(hi) + (maxInclusive ? "]" : ")")
         }
     }
 }

@@ -16,6 +16,7 @@ struct SchemaDecoder {
     }
 
     mutating func decode(_ node: YAMLNode, as type: SchemaType, path: String) -> SpecValue? {
+        if node.tag == YAMLNode.reportedTag { return nil }
         let value = decodeValue(node, as: type, path: path)
         if value != nil {
             origins[path] = node.origin
@@ -103,9 +104,10 @@ struct SchemaDecoder {
 
     private mutating func decodeList(_ node: YAMLNode, item: SchemaType, rule: ListRule, path: String, type: SchemaType) -> SpecValue? {
         let items: [YAMLNode]
+        var shorthand = false
         switch node.content {
         case .sequence(let list): items = list
-        case .scalar(let text, _) where rule.scalarShorthand && !text.isEmpty: items = [node]
+        case .scalar(let text, _) where rule.scalarShorthand && !text.isEmpty: items = [node]; shorthand = true
         default:
             report(node, path, type.expectation)
             return nil
@@ -118,7 +120,10 @@ struct SchemaDecoder {
         var ok = true
         for (i, child) in items.enumerated() {
             let childPath = KeyPathSegment.join(path, index: i)
-            guard let v = decode(child, as: item, path: childPath) else { ok = false; continue }
+            // A shorthand scalar is reported at the key the user wrote, not at an index they never wrote.
+            guard let v = shorthand ? decodeValue(child, as: item, path: path) : decode(child, as: item, path: childPath)
+            else { ok = false; continue }
+            if shorthand { origins[childPath] = child.origin; locations[childPath] = child.location }
             if rule.increasing, let prev = values.last?.doubleValue, let cur = v.doubleValue, cur <= prev {
                 diagnostics.append(SpecDiagnostic(location: child.location, keyPath: childPath,
                     expected: "sweep points sorted ascending without repeats",
@@ -164,6 +169,7 @@ struct SchemaDecoder {
             var trial = self
             trial.diagnostics = []
             if let v = trial.decodeValue(node, as: candidate, path: path), trial.diagnostics.isEmpty {
+                trial.diagnostics = diagnostics
                 self = trial
                 return v
             }
@@ -199,7 +205,7 @@ struct SchemaDecoder {
             switch field.presence {
             case .required:
                 diagnostics.append(SpecDiagnostic(location: node.location, keyPath: keyPath,
-                    expected: "required key '\(field.name)' (\(field.type.expectation))", found: "it missing",
+                    expected: "required key '\(field.name)' (\(field.type.expectation))", found: "no such key",
                     hint: "add `\(field.name):` here: \(field.doc)"))
                 ok = false
             case .optional:

@@ -66,7 +66,7 @@ enum KeyPathSegment: Hashable {
                 chars = chars[chars.index(after: close)...]
                 expectKey = false
             } else if chars.first == "." {
-                guard !result.isEmpty else { return nil }
+                guard !result.isEmpty, !expectKey else { return nil }
                 chars = chars.dropFirst()
                 expectKey = true
                 if chars.isEmpty { return nil }

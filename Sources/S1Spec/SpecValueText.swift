@@ -102,3 +102,47 @@ extension SpecValue {
         }
     }
 }
+
+extension SpecValue {
+    /// Compact JSON with sorted keys and shortest round-trip numbers, for hashing: equal trees give equal bytes.
+    /// Doubles always carry a fraction or exponent (`1.0`), so `.int(1)` and `.double(1)` stay distinct.
+    /// Non-finite doubles (never in a validated tree) are written as strings `"inf"`, `"-inf"`, `"nan"`.
+    public var canonicalJSON: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return "\(i)"
+        case .double(let d):
+            if d.isNaN { return "\"nan\"" }
+            if d.isInfinite { return d > 0 ? "\"inf\"" : "\"-inf\"" }
+            return "\(d)"
+        case .string(let s): return SpecValue.jsonQuoted(s)
+        case .list(let items): return "[" + items.map(\.canonicalJSON).joined(separator: ",") + "]"
+        case .map(let m):
+            // Sort by UTF-8 bytes so the order is the same on every platform and locale.
+            let keys = m.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            return "{" + keys.map { SpecValue.jsonQuoted($0) + ":" + m[$0]!.canonicalJSON }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func jsonQuoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -14,6 +14,9 @@ public struct YAMLNode: Sendable {
     /// The explicit tag, resolved (e.g. `tag:yaml.org,2002:str`), or nil.
     public var tag: String?
 
+    /// Tag of a placeholder for a node whose problem was already reported (e.g. an undefined alias).
+    static let reportedTag = "!<s1:already-reported>"
+
     public init(content: Content, location: SourceLocation, origin: ValueOrigin, tag: String? = nil) {
         self.content = content
         self.location = location

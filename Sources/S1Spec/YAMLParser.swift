@@ -34,7 +34,12 @@ public struct YAMLParser {
     }
 
     func location(_ mark: yaml_mark_t) -> SourceLocation {
-        SourceLocation(file: fileName, line: lineOverride ?? Int(mark.line) + 1, column: Int(mark.column) + 1 + columnOffset)
+        if let lineOverride {
+            // An override value is one line; libyaml reports its end as the start of a next line, so map that to the end.
+            let column = mark.line > 0 ? Int(mark.index) : Int(mark.column)
+            return SourceLocation(file: fileName, line: lineOverride, column: column + 1 + columnOffset)
+        }
+        return SourceLocation(file: fileName, line: Int(mark.line) + 1, column: Int(mark.column) + 1 + columnOffset)
     }
 
     private struct Session {
@@ -138,7 +143,8 @@ public struct YAMLParser {
                 guard let target = anchors[name] else {
                     diagnostics.append(SpecDiagnostic(location: loc, keyPath: path, expected: "an alias of a defined anchor",
                                                       found: "*\(name)", hint: "define `&\(name)` before using `*\(name)`"))
-                    return YAMLNode(content: .scalar("", plain: true), location: loc, origin: origin)
+                    // Already reported: mark it so the decoder does not report a second, derived error.
+                    return YAMLNode(content: .scalar("", plain: true), location: loc, origin: origin, tag: YAMLNode.reportedTag)
                 }
                 return target
             case YAML_SCALAR_EVENT:

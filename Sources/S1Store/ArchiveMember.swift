@@ -117,6 +117,8 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidRootName(String)
     /// `SOURCE_DATE_EPOCH` is not a non-negative integer.
     case invalidSourceDateEpoch(String)
+    /// The archive would be written inside the directory being archived (and so archive itself next time).
+    case outputInsideDirectory(output: String, directory: String)
     /// A file's size changed between listing and archiving it.
     case fileChangedWhileArchiving(path: String)
     /// Absolute path, `..`, empty or `.` component, NUL.
@@ -144,6 +146,9 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid archive root name \"\(name)\": expected one path component without '/', '.' or '..'"
         case .invalidSourceDateEpoch(let value):
             return "SOURCE_DATE_EPOCH: expected a non-negative integer of seconds, found \"\(value)\""
+        case .outputInsideDirectory(let output, let directory):
+            return "\(output): the archive must be written outside the directory it archives (\(directory)); "
+                + "choose an output path elsewhere"
         case .fileChangedWhileArchiving(let path):
             return "\(path): the file changed while it was being archived; make sure no step is still writing, then retry"
         case .unsafePath(let member, let reason):

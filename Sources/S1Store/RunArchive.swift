@@ -28,6 +28,10 @@ public enum RunArchive {
     }
 
     private static func writeArchive(directory: URL, rootName: String, to output: URL, sourceDateEpoch: Int64) throws -> Digest {
+        let source = directory.standardizedFileURL.path
+        if output.standardizedFileURL.path.hasPrefix(source + "/") {
+            throw ArchiveError.outputInsideDirectory(output: output.path, directory: directory.path)
+        }
         let items = try walkDirectory(directory)
         let outputDirectory = output.deletingLastPathComponent().path
         let temp = try TempFile(inDirectory: outputDirectory, prefix: "." + output.lastPathComponent, mode: 0o644)
@@ -55,6 +59,26 @@ public enum RunArchive {
             temp.discard()
             throw error
         }
+    }
+
+    /// Archives a run directory under its run id: reads `<directory>/manifest.json`, derives the run id
+    /// from its exact bytes, checks the directory against it (so an archive is never made of a run that
+    /// was changed after recording), and writes the archive with the run id as root folder.
+    /// - Throws: `RunDirectoryError.doesNotMatchManifest` listing every problem, plus `write`'s errors.
+    public static func writeRun(directory: URL, to output: URL, sourceDateEpoch: Int64 = 0) throws -> (runID: String, archiveID: Digest) {
+        let manifestURL = directory.appendingPathComponent(Manifest.fileName)
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: manifestURL)
+        } catch {
+            throw StoreIOError(operation: "read manifest", path: manifestURL.path, reason: error.localizedDescription)
+        }
+        let manifest = try Manifest.decode(bytes, source: manifestURL.path)
+        let problems = try manifest.verify(directory: directory)
+        guard problems.isEmpty else { throw RunDirectoryError.doesNotMatchManifest(directory: directory.path, problems: problems) }
+        let runID = Manifest.runID(manifestBytes: bytes)
+        let identity = try write(directory: directory, rootName: runID, to: output, sourceDateEpoch: sourceDateEpoch)
+        return (runID, identity)
     }
 
     /// `SOURCE_DATE_EPOCH` from the environment, or 0 when unset.
@@ -120,10 +144,15 @@ public enum RunArchive {
                 continue
             }
             let relative = components.dropFirst().joined(separator: "/")
+            if relative.isEmpty {
+                // The root itself must be a folder; a top-level file is outside any run folder.
+                if member.kind != .directory { problems.append(.outsideRoot(member: member.path)) }
+                continue
+            }
             switch member.kind {
             case .directory:
                 continue
-            case .file where !relative.isEmpty:
+            case .file:
                 var hasher = IncrementalHasher()
                 var bytes = Data()
                 let isManifest = relative == Manifest.fileName
@@ -182,6 +211,19 @@ public enum RunArchive {
         switch problem {
         case .tampered(let path, _), .missing(let path), .extra(let path): return path
         default: return ""
+        }
+    }
+}
+
+/// A run directory that does not match its own manifest.
+public enum RunDirectoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    case doesNotMatchManifest(directory: String, problems: [ManifestProblem])
+
+    public var description: String {
+        switch self {
+        case .doesNotMatchManifest(let directory, let problems):
+            return "\(directory): the run folder does not match its manifest.json (it was changed after the run "
+                + "was recorded); rerun the run to record it again:\n" + problems.map { "  \($0)" }.joined(separator: "\n")
         }
     }
 }

@@ -1,7 +1,7 @@
 import CArchive
 import Foundation
 
-/// Reads a tar archive (plain or compressed by any filter libarchive knows) member by member, while
+/// Reads a tar archive (plain, or compressed with zstd, gzip, xz or bzip2) member by member, while
 /// hashing the *uncompressed* tar stream, which is the archive's identity.
 ///
 /// Two libarchive readers are chained: `decompressor` uses the "raw" format with every filter, so its one
@@ -22,7 +22,12 @@ final class TarStreamReader {
         chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         decompressor = archive_read_new()!
         tar = archive_read_new()!
-        archive_read_support_filter_all(decompressor)
+        // Only the library-backed filters: `filter_all` would also enable filters that run external
+        // programs (lrzip, grzip, …) chosen by the archive's first bytes, which a hostile file must not get.
+        archive_read_support_filter_zstd(decompressor)
+        archive_read_support_filter_gzip(decompressor)
+        archive_read_support_filter_xz(decompressor)
+        archive_read_support_filter_bzip2(decompressor)
         archive_read_support_format_raw(decompressor)
         guard archive_read_open_filename(decompressor, archivePath, 1 << 20) == ARCHIVE_OK else {
             throw failure(decompressor, "open")

@@ -34,4 +34,30 @@ final class EngineBenchmarkTests: XCTestCase {
         let env = EngineEnvironment.current()
         print("{\"engine\":\"s1-swift\",\"threads\":\(threads),\"batch\":\(batch),\"length\":\(length),\"steps\":\(steps),\"tokens_per_second\":\(tokensPerSecond),\"blas_core\":\"\(env.blasCoreName)\",\"parameters\":\(model.parameterCount)}")
     }
+
+    /// GFLOP/s of the training step's largest matmul (the fused gate/up projection, (B·T, C)·(C, 2I)) against a
+    /// large square sgemm, the practical OpenBLAS peak on this machine.
+    func testLargestMatmulEfficiency() throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["S1_ENGINE_BENCH"] != nil else { throw XCTSkip("set S1_ENGINE_BENCH=1 to run the engine benchmark") }
+        let threads = Int(environment["S1_BENCH_THREADS"] ?? "1") ?? 1
+        EngineEnvironment.configure(blasThreads: threads)
+        defer { EngineEnvironment.configure(blasThreads: 1) }
+        func gflops(rows: Int, inFeatures: Int, outFeatures: Int, repeats: Int) -> Double {
+            let x = FloatBuffer(count: rows * inFeatures), w = FloatBuffer(count: outFeatures * inFeatures)
+            let y = FloatBuffer(count: rows * outFeatures)
+            for i in 0..<x.count { x.pointer[i] = Float(i % 7) * 0.1 }
+            for i in 0..<w.count { w.pointer[i] = Float(i % 5) * 0.1 }
+            Linear.forward(out: y.pointer, inp: x.pointer, weight: w.pointer, bias: nil, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<repeats {
+                Linear.forward(out: y.pointer, inp: x.pointer, weight: w.pointer, bias: nil, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return 2 * Double(rows * inFeatures * outFeatures * repeats) / seconds / 1e9
+        }
+        let largest = gflops(rows: 16 * 128, inFeatures: 128, outFeatures: 768, repeats: 20)
+        let peak = gflops(rows: 1024, inFeatures: 1024, outFeatures: 1024, repeats: 5)
+        print("{\"engine\":\"s1-swift-gemm\",\"threads\":\(threads),\"largest_matmul_gflops\":\(largest),\"square_1024_gflops\":\(peak),\"efficiency\":\(largest / peak)}")
+    }
 }

@@ -14,3 +14,27 @@ final class EngineEnvironmentTests: XCTestCase {
         XCTAssertEqual(one.cpuFlags, one.cpuFlags.sorted())
     }
 }
+
+final class RowParallelTests: XCTestCase {
+    /// Row-parallel kernels give the same bits for any worker count.
+    func testRowParallelKernelsAreThreadCountInvariant() {
+        let N = 64, C = 40, V = 33
+        var rng = CounterRNG(key: 5)
+        let x = (0..<(N * C)).map { _ in Float(rng.nextUnit() * 4 - 2) }
+        let w = (0..<C).map { _ in Float(rng.nextUnit() + 0.5) }
+        let logits = (0..<(N * V)).map { _ in Float(rng.nextUnit() * 6 - 3) }
+        let targets = (0..<N).map { Int32($0 % 5 == 0 ? -1 : $0 % V) }
+        func run(workers: Int) -> ([UInt32], [UInt32], UInt64) {
+            EngineEnvironment.configure(blasThreads: workers)
+            var out = [Float](repeating: 0, count: N * C), rstd = [Float](repeating: 0, count: N)
+            RMSNorm.forward(out: &out, rstd: &rstd, inp: x, weight: w, rows: N, channels: C, eps: 1e-6)
+            var d = logits
+            let loss = CrossEntropy.forwardBackward(logits: &d, targets: targets, rows: N, vocabulary: V, gradScale: 0.01)
+            return (out.map(\.bitPattern) + rstd.map(\.bitPattern), d.map(\.bitPattern), loss.bitPattern)
+        }
+        let one = run(workers: 1), two = run(workers: 2), three = run(workers: 3)
+        EngineEnvironment.configure(blasThreads: 1)
+        XCTAssertEqual(EngineEnvironment.workerCount, 1)
+        XCTAssertTrue(one == two && one == three)
+    }
+}

@@ -31,6 +31,10 @@ final class TrainingTests: XCTestCase {
         for s in 16..<314 { XCTAssertGreaterThan(schedule.rate(atStep: s), schedule.rate(atStep: s + 1)) }
         let floored = LearningRateSchedule(peak: 1e-3, minimum: 1e-4, warmupSteps: 0, totalSteps: 10)
         XCTAssertEqual(floored.rate(atStep: 10), 1e-4, accuracy: 1e-15)
+        let linear = LearningRateSchedule(kind: .linear, peak: 1e-3, warmupSteps: 2, totalSteps: 12)
+        XCTAssertEqual(linear.rate(atStep: 1), 5e-4, accuracy: 1e-15)
+        XCTAssertEqual(linear.rate(atStep: 7), 5e-4, accuracy: 1e-15)
+        XCTAssertEqual(LearningRateSchedule(kind: .constant, peak: 1e-3, warmupSteps: 2, totalSteps: 12).rate(atStep: 11), 1e-3)
     }
 
     func testAdamWFirstStepMovesBySignAndDecaysOnlyWeights() throws {

@@ -62,6 +62,28 @@ final class ExperimentFilesTests: XCTestCase {
         XCTAssertEqual(spec.resolvePath("models/Qwen2.5-32B-Instruct"),
                        repositoryRoot.appendingPathComponent("experiments/models/Qwen2.5-32B-Instruct").path)
         XCTAssertEqual(spec.resolvePath("/abs/x"), "/abs/x")
+        XCTAssertEqual(spec.inputPaths.map { "\($0.keyPath)=\($0.path)" }, [
+            "base_models[0].checkpoint=models/Qwen2.5-7B-Instruct",
+            "base_models[1].checkpoint=models/Qwen2.5-32B-Instruct",
+            "data.pool.jsonl=data/s1K.jsonl",
+            "evaluate.benchmarks[0].jsonl=bench/aime24.jsonl",
+            "evaluate.benchmarks[1].jsonl=bench/math500.jsonl",
+            "evaluate.benchmarks[2].jsonl=bench/gpqa-diamond.jsonl",
+            "model.checkpoint=models/Qwen2.5-32B-Instruct",
+        ])
+    }
+
+    func testMiniExperimentReadsNoFiles() throws {
+        let spec = try SpecLoader.load(path: repositoryRoot.appendingPathComponent("experiments/s1-mini.yaml").path)
+        XCTAssertEqual(spec.inputPaths, [])
+    }
+
+    func testUnreadableSpecFileIsASpecError() {
+        XCTAssertThrowsError(try SpecLoader.load(path: "/nonexistent/spec.yaml")) { error in
+            let d = (error as? SpecErrors)?.diagnostics ?? []
+            XCTAssertEqual(d.map(\.location.description), ["/nonexistent/spec.yaml:1:1"])
+            XCTAssertEqual(d.first?.expected, "a readable spec file")
+        }
     }
 
     func testExperimentFilesMatchTheirCanonicalForm() throws {

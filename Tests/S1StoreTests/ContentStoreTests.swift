@@ -40,6 +40,25 @@ final class ContentStoreTests: XCTestCase {
         XCTAssertEqual(try store.allObjects(), [d1, d2].sorted())
     }
 
+    /// Concurrent writers of the same and of different content end with one complete object each.
+    func testConcurrentPutsAreSafe() throws {
+        let store = try ContentStore(root: try makeTemporaryDirectory(self))
+        let payloads = (0..<4).map { Data(repeating: UInt8($0), count: 300_000 + $0) }
+        let failures = FailureCount()
+        DispatchQueue.concurrentPerform(iterations: 32) { i in
+            do {
+                let payload = payloads[i % payloads.count]
+                guard try store.put(data: payload) == ContentHasher.digest(of: payload) else { return failures.add() }
+            } catch {
+                failures.add()
+            }
+        }
+        XCTAssertEqual(failures.value, 0)
+        XCTAssertEqual(try store.allObjects(), payloads.map { ContentHasher.digest(of: $0) }.sorted())
+        for payload in payloads { XCTAssertEqual(try store.data(for: ContentHasher.digest(of: payload)), payload) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.tempDirectory.path), [])
+    }
+
     func testMissingAndCorruptObjectsAreTypedErrors() throws {
         let store = try ContentStore(root: try makeTemporaryDirectory(self))
         let absent = ContentHasher.digest(of: Data("nothing".utf8))
@@ -103,4 +122,11 @@ final class ContentStoreTests: XCTestCase {
         _ = try third.digest(ofFile: file.path)
         XCTAssertEqual(third.misses, 1)
     }
+}
+
+private final class FailureCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

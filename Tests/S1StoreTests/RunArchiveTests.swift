@@ -97,6 +97,25 @@ final class RunArchiveTests: XCTestCase {
         XCTAssertEqual(try manifest.verify(directory: out.appendingPathComponent(runID)), [])
     }
 
+    func testWriteRunUsesRunIDAndRefusesChangedRuns() throws {
+        let base = try makeTemporaryDirectory(self)
+        let run = base.appendingPathComponent("run")
+        let runID = try makeRunDirectory(run)
+        let archive = base.appendingPathComponent("run.tar.zst")
+        let written = try RunArchive.writeRun(directory: run, to: archive)
+        XCTAssertEqual(written.runID, runID)
+        XCTAssertEqual(written.archiveID, try RunArchive.verify(archive).archiveID)
+        XCTAssertEqual(try RunArchive.members(of: archive).first?.normalizedPath, runID)
+
+        try writeFile(run.appendingPathComponent("outputs/late.txt"), "added after recording")
+        let refused = base.appendingPathComponent("refused.tar.zst")
+        XCTAssertThrowsError(try RunArchive.writeRun(directory: run, to: refused)) {
+            XCTAssertEqual($0 as? RunDirectoryError,
+                           .doesNotMatchManifest(directory: run.path, problems: [.extra(path: "outputs/late.txt")]))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: refused.path))
+    }
+
     func testVerifyAcceptsIntactArchive() throws {
         let base = try makeTemporaryDirectory(self)
         let run = base.appendingPathComponent("run")
@@ -186,6 +205,10 @@ final class RunArchiveTests: XCTestCase {
             XCTAssertTrue($0 is UnsupportedFileError, "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: base.appendingPathComponent("x.tar.zst").path))
+        let inside = run.appendingPathComponent("self.tar.zst")
+        XCTAssertThrowsError(try RunArchive.write(directory: run, rootName: "r", to: inside)) {
+            XCTAssertEqual($0 as? ArchiveError, .outputInsideDirectory(output: inside.path, directory: run.path))
+        }
         XCTAssertEqual(try RunArchive.sourceDateEpochFromEnvironment([:]), 0)
         XCTAssertEqual(try RunArchive.sourceDateEpochFromEnvironment(["SOURCE_DATE_EPOCH": "1700000000"]), 1_700_000_000)
         XCTAssertThrowsError(try RunArchive.sourceDateEpochFromEnvironment(["SOURCE_DATE_EPOCH": "yesterday"])) {

@@ -27,6 +27,25 @@ final class StoreLockTests: XCTestCase {
         XCTAssertNoThrow(try StoreLock.acquire(root: root, exclusive: true, wait: false))
     }
 
+    /// With `wait: true` a second locker blocks until the holder releases, then gets the lock.
+    func testWaitingLockerProceedsAfterRelease() throws {
+        let root = try makeTemporaryDirectory(self)
+        let holder = try StoreLock.acquire(root: root, exclusive: true, wait: false)
+        let acquired = expectation(description: "waiting locker acquired")
+        let state = WaitState()
+        Thread.detachNewThread {
+            let lock = try? StoreLock.acquire(root: root, exclusive: true, wait: true)
+            state.set(lock != nil)
+            lock?.close()
+            acquired.fulfill()
+        }
+        usleep(200_000)
+        XCTAssertNil(state.get(), "the waiter got the lock while it was held")
+        holder.close()
+        wait(for: [acquired], timeout: 10)
+        XCTAssertEqual(state.get(), true)
+    }
+
     func testReleasedOnDeinit() throws {
         let root = try makeTemporaryDirectory(self)
         do { _ = try StoreLock.acquire(root: root, exclusive: true, wait: false) }
@@ -70,4 +89,12 @@ final class StoreLockTests: XCTestCase {
         }
         XCTAssertNotNil(acquired)
     }
+}
+
+/// A value shared with a waiting thread.
+private final class WaitState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Bool?
+    func set(_ newValue: Bool) { lock.lock(); value = newValue; lock.unlock() }
+    func get() -> Bool? { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -3,9 +3,8 @@ import XCTest
 
 /// A fresh directory under the system temp dir, removed at the end of the test.
 func makeTemporaryDirectory(_ test: XCTestCase, _ name: String = #function) throws -> URL {
-    let base = FileManager.default.temporaryDirectory
-        .appendingPathComponent("s1-store-tests-\(getpid())")
-        .appendingPathComponent(name.filter { $0.isLetter || $0.isNumber } + "-" + ProcessInfo.processInfo.globallyUniqueString)
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "s1-store-tests-" + name.filter { $0.isLetter || $0.isNumber } + "-" + ProcessInfo.processInfo.globallyUniqueString)
     try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
     test.addTeardownBlock { try? FileManager.default.removeItem(at: base) }
     return base
