@@ -40,10 +40,10 @@ public struct Workspace {
         let executor = try executor(for: prepared, sink: sink)
         let plan = prepared.experimentPlan.plan
         let outcomes = try executor.execute(plan, context: prepared.context, selection: selection, recompute: recompute)
-        guard case .all = selection else { return RunResult(outcomes: outcomes, run: nil) }
         var inputFiles: [String: Digest] = [:]
         let store = try ContentStore(root: storeRoot)
-        for path in prepared.experimentPlan.inputFiles {
+        let executed = Set(outcomes.map(\.name))
+        for path in prepared.experimentPlan.inputFiles where readers(of: path, in: prepared).contains(where: executed.contains) {
             let url = prepared.context.resolve(path)
             // Inputs join the store so the run can carry them; `archive --inputs digest-only` leaves them out.
             inputFiles[path] = try store.put(fileAt: url)
@@ -52,13 +52,21 @@ public struct Workspace {
         let run = try writer.write(.init(
             experiment: prepared.spec.experiment.name, specYAML: prepared.spec.canonicalYAML(),
             rootSeed: UInt64(bitPattern: Int64(prepared.spec.experiment.seed)), code: executor.code, environment: prepared.environment,
-            outcomes: outcomes, inputFiles: inputFiles, published: prepared.experimentPlan.published))
+            outcomes: outcomes, inputFiles: inputFiles,
+            published: prepared.experimentPlan.published.filter { executed.contains($0.value.step) },
+            selection: selection.recorded))
         return RunResult(outcomes: outcomes, run: run)
+    }
+
+    /// The steps that read a user file.
+    private func readers(of path: String, in prepared: Prepared) -> [String] {
+        prepared.experimentPlan.plan.steps.filter { step in
+            step.inputs.values.contains { if case .file(let file) = $0 { return file == path } else { return false } }
+        }.map(\.name)
     }
 
     public struct RunResult {
         public let outcomes: [StepOutcome]
-        /// Nil for partial runs (`--until`, `--only`): a run record describes a whole plan.
         public let run: RunDirectory?
     }
 

@@ -36,6 +36,7 @@ enum PlanTable {
         let width = min(44, statuses.map(\.step.name.count).max() ?? 10)
         var lines = ["\(experiment): \(statuses.count) steps"]
         for status in statuses {
+            let label = status.step.pointLabel.map { "  [\($0)]" } ?? ""
             let name = status.step.name.padding(toLength: max(width, status.step.name.count), withPad: " ", startingAt: 0)
             let key = status.key.map(\.short) ?? String(repeating: "·", count: 12)
             let state: String
@@ -47,7 +48,7 @@ enum PlanTable {
             }
             let upstream = status.step.upstreamSteps
             let from = upstream.isEmpty ? "" : "  ← \(upstream.joined(separator: ", "))"
-            lines.append("  \(name)  \(key)  \(state)\(from)")
+            lines.append("  \(name)  \(key)  \(state)\(from)\(label)")
         }
         let missing = statuses.filter { if case .missingInput = $0.state { return true } else { return false } }
         if !missing.isEmpty {

@@ -32,6 +32,12 @@ public final class RunExecutor {
         for step in plan.steps {
             let material: StepKeyMaterial
             switch keyMaterial(for: step, context: context, upstream: resolvedOutputs) {
+            case .failure(.waitingFor):
+                // Name the latest unresolved upstream step in plan order: the one this step directly waits for.
+                let pending = step.upstreamSteps.filter { resolvedOutputs[$0] == nil }
+                let nearest = plan.steps.last { pending.contains($0.name) }?.name ?? pending.first ?? ""
+                statuses.append(StepStatus(step: step, key: nil, state: .waitingFor(nearest)))
+                continue
             case .failure(let blocked):
                 statuses.append(StepStatus(step: step, key: nil, state: blocked))
                 continue
@@ -278,6 +284,25 @@ public enum StepSelection: Sendable {
     case until(String)
     /// Only these steps; their inputs must already be in the store.
     case only(String)
+
+    /// Nil for the whole plan; otherwise `until <step>` or `only <step>`, the form `init(recorded:)` reads back.
+    public var recorded: String? {
+        switch self {
+        case .all: return nil
+        case .until(let step): return "until \(step)"
+        case .only(let step): return "only \(step)"
+        }
+    }
+
+    public init(recorded: String?) {
+        guard let recorded else { self = .all; return }
+        let parts = recorded.split(separator: " ", maxSplits: 1).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("until", 2): self = .until(parts[1])
+        case ("only", 2): self = .only(parts[1])
+        default: self = .all
+        }
+    }
 
     func stepNames(in plan: Plan) throws -> Set<String> {
         switch self {

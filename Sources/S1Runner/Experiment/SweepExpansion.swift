@@ -32,7 +32,8 @@ enum SweepExpansion {
                             var extended = combination
                             extended[key] = item
                             nextCombinations.append(extended)
-                            nextLabels.append(label + ["\(key)=\(display(item))"])
+                            // A one-value list is a setting, not a swept axis: keep it out of the label.
+                            nextLabels.append(values.count > 1 ? label + ["\(key)=\(display(item))"] : label)
                         }
                     }
                     combinations = nextCombinations
@@ -41,7 +42,10 @@ enum SweepExpansion {
                     for index in combinations.indices { combinations[index][key] = value }
                 }
             }
-            return zip(combinations, labels).map { Point(label: $1.joined(separator: " "), method: .object($0)) }
+            return zip(combinations, labels).map { combination, label in
+                let fallback = swept.compactMap { key in combination[key].map { "\(key)=\(display($0))" } }.first ?? method
+                return Point(label: label.isEmpty ? fallback : label.joined(separator: " "), method: .object(combination))
+            }
         }
         return []
     }

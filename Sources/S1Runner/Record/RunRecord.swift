@@ -17,6 +17,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public let inputs: [RunInput]
     /// Run-root file name → the step output it copies (`results.json`, `report.html`).
     public let published: [String: PublishedOutput]
+    /// The part of the plan this run executed (`until select`), or nil for all of it. A rerun repeats it.
+    public let selection: String?
 
     public func step(named name: String) -> StepOutcome? {
         steps.first { $0.name == name }

@@ -20,10 +20,12 @@ public struct RunRecordWriter {
         /// Input files named by the spec: path as written → digest.
         public let inputFiles: [String: Digest]
         public let published: [String: PublishedOutput]
+        /// `until select`, `only train`; nil for a whole plan.
+        public let selection: String?
 
         public init(experiment: String, specYAML: String, rootSeed: UInt64, code: CodeIdentity,
                     environment: ExecutionEnvironment, outcomes: [StepOutcome], inputFiles: [String: Digest],
-                    published: [String: PublishedOutput]) {
+                    published: [String: PublishedOutput], selection: String? = nil) {
             self.experiment = experiment
             self.specYAML = specYAML
             self.rootSeed = rootSeed
@@ -32,6 +34,7 @@ public struct RunRecordWriter {
             self.outcomes = outcomes
             self.inputFiles = inputFiles
             self.published = published
+            self.selection = selection
         }
     }
 
@@ -74,7 +77,7 @@ public struct RunRecordWriter {
         let record = RunRecord(
             experiment: inputs.experiment, toolVersion: inputs.code.toolVersion, code: inputs.code,
             spec: ContentHasher.digest(of: specData), rootSeed: String(inputs.rootSeed), steps: inputs.outcomes,
-            inputs: runInputs, published: inputs.published)
+            inputs: runInputs, published: inputs.published, selection: inputs.selection)
         try StepRecord.encoder.encode(record).write(to: staging.appendingPathComponent(RunDirectory.recordFile))
         try inputs.environment.described.canonicalJSON()
             .write(to: staging.appendingPathComponent(RunDirectory.environmentFile))

@@ -52,7 +52,7 @@ extension Workspace {
             experiment: record.experiment, toolVersion: record.toolVersion, code: record.code, spec: record.spec,
             rootSeed: record.rootSeed, steps: record.steps,
             inputs: record.inputs.map { RunInput(path: $0.path, digest: $0.digest, included: false) },
-            published: record.published)
+            published: record.published, selection: record.selection)
         try StepRecord.encoder.encode(derived).write(to: staging.appendingPathComponent(RunDirectory.recordFile))
         let manifestData = try Manifest.build(directory: staging).encoded()
         try manifestData.write(to: staging.appendingPathComponent(RunDirectory.manifestFile))

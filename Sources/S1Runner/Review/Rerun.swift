@@ -59,7 +59,7 @@ extension Workspace {
                                                  baseDirectory: prepared.context.baseDirectory,
                                                  seeds: prepared.context.seeds, inputLocations: inputLocations),
                             environment: prepared.environment)
-        let result = try run(prepared, selection: .all, recompute: recompute, sink: sink)
+        let result = try run(prepared, selection: StepSelection(recorded: record.selection), recompute: recompute, sink: sink)
         guard let newRun = result.run else { throw StepFailure(step: "rerun", message: "the rerun wrote no run record") }
         let newRecord = try newRun.record()
         return RerunReport(original: record, rerun: newRun,
