@@ -17,8 +17,9 @@ struct S1Process {
 
     /// Runs to completion. Standard input is empty.
     @discardableResult
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
-        let process = try launch(arguments, in: directory, environment: environment)
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
+                    executable: URL = binary) throws -> Result {
+        let process = try launch(arguments, in: directory, environment: environment, executable: executable)
         let stdout = process.standardOutput as! Pipe, stderr = process.standardError as! Pipe
         // Drain both pipes while the process runs, so a chatty child never blocks on a full pipe.
         let outData = DataBox(), errData = DataBox()
@@ -33,10 +34,16 @@ struct S1Process {
                       stderr: String(decoding: errData.data, as: UTF8.self))
     }
 
+    /// Runs another program (tar, bsdtar) the same way.
+    static func runTool(_ path: String, _ arguments: [String], in directory: URL) throws -> Result {
+        try run(arguments, in: directory, executable: URL(fileURLWithPath: path))
+    }
+
     /// Starts without waiting, for kill and concurrency tests.
-    static func launch(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Process {
+    static func launch(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
+                       executable: URL = binary) throws -> Process {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var merged = ProcessInfo.processInfo.environment
