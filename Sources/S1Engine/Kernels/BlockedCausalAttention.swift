@@ -17,7 +17,8 @@ public enum BlockedCausalAttention {
     public static let blockRows = 64
 
     /// Runs `body(b, g)` for every (sequence, key/value head) group, on several threads when configured, with
-    /// OpenBLAS pinned to one thread per caller meanwhile.
+    /// OpenBLAS pinned to one thread per caller meanwhile. The BLAS thread count is process-wide, so the engine
+    /// expects one training or inference computation at a time per process (the runner's execution model).
     static func forEachGroup(batch B: Int, kvHeads Hk: Int, _ body: (Int, Int) -> Void) {
         let workers = min(EngineEnvironment.workerCount, B * Hk)
         if workers <= 1 {
