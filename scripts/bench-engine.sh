@@ -19,9 +19,10 @@ printf '%s\n' "${lines[@]}"
 "$python" - "${lines[@]}" <<'PY'
 import json, sys
 runs = [json.loads(a) for a in sys.argv[1:]]
-best = {e: max(r["tokens_per_second"] for r in runs if r["engine"] == e) for e in ("s1-swift", "pytorch-eager")}
-print(f"training step, best of {len(runs) // 2}: {best['s1-swift']:.0f} tok/s (Swift) vs {best['pytorch-eager']:.0f} tok/s "
-      f"(PyTorch eager), ratio {best['s1-swift'] / best['pytorch-eager']:.2f}x")
+for key, unit in (("tokens_per_second", "tok/s"), ("tokens_per_cpu_second", "tok/CPU-s")):
+    best = {e: max(r[key] for r in runs if r["engine"] == e) for e in ("s1-swift", "pytorch-eager")}
+    print(f"training step, best of {len(runs) // 2}: {best['s1-swift']:.0f} {unit} (Swift) vs "
+          f"{best['pytorch-eager']:.0f} {unit} (PyTorch eager), ratio {best['s1-swift'] / best['pytorch-eager']:.2f}x")
 PY
 S1_ENGINE_BENCH=1 S1_BENCH_THREADS=$threads swift test "${flags[@]}" --skip-build \
     --filter EngineBenchmarkTests.testLargestMatmulEfficiency 2>&1 | grep '"engine":"s1-swift-gemm"'

@@ -38,3 +38,37 @@ final class RowParallelTests: XCTestCase {
         XCTAssertTrue(one == two && one == three)
     }
 }
+
+final class ThreadCountInvarianceTests: XCTestCase {
+    /// Concurrent attention groups (each on single-threaded OpenBLAS) give the same bits as the serial run.
+    func testBlockedAttentionIsWorkerCountInvariant() {
+        let B = 3, T = 70, Hq = 4, Hk = 2, d = 8
+        var rng = CounterRNG(key: 8)
+        func values(_ n: Int) -> [Float] { (0..<n).map { _ in Float(rng.nextUnit() * 2 - 1) } }
+        let q = values(B * T * Hq * d), k = values(B * T * Hk * d), v = values(B * T * Hk * d), dy = values(B * T * Hq * d)
+        func run(workers: Int) -> [UInt32] {
+            EngineEnvironment.configure(blasThreads: workers)
+            var out = [Float](repeating: 0, count: q.count), lse = [Float](repeating: 0, count: B * T * Hq)
+            BlockedCausalAttention.forward(out: &out, lse: &lse, q: q, k: k, v: v, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+            var dq = [Float](repeating: 0, count: q.count), dk = [Float](repeating: 0, count: k.count), dv = dk
+            BlockedCausalAttention.backward(dq: &dq, dk: &dk, dv: &dv, dout: dy, q: q, k: k, v: v, out: out, lse: lse,
+                                            batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+            return (out + lse + dq + dk + dv).map(\.bitPattern)
+        }
+        let serial = run(workers: 1), parallel = run(workers: 2)
+        EngineEnvironment.configure(blasThreads: 1)
+        XCTAssertEqual(serial, parallel)
+    }
+
+    func testModelGradientsAcrossBLASThreadCounts() throws {
+        let model = try Qwen2Model.load(directory: EngineFixtures.checkpoint("qwen2-tied"))
+        let expected = try EngineFixtures.expected("qwen2-tied")
+        EngineEnvironment.configure(blasThreads: 1)
+        let one = try model.lossAndGradients(tokens: expected.inputIds, lossMask: expected.lossMask)
+        EngineEnvironment.configure(blasThreads: 2)
+        let two = try model.lossAndGradients(tokens: expected.inputIds, lossMask: expected.lossMask)
+        EngineEnvironment.configure(blasThreads: 1)
+        print("gradients bitwise equal across BLAS thread counts 1 and 2: \(one.gradients.map(\.bitPattern) == two.gradients.map(\.bitPattern))")
+        XCTAssertLessThan(EngineFixtures.relativeError(two.gradients, one.gradients), 1e-6)
+    }
+}

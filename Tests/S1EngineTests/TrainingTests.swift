@@ -139,6 +139,8 @@ final class TrainingTests: XCTestCase {
         try first.run(checkpointEvery: 2, checkpointDirectory: scratch, stopAfterStep: 4)
         XCTAssertEqual(first.step, 4)
         let checkpoint = scratch.appendingPathComponent("step-000004")
+        XCTAssertEqual(SFTTrainer.latestCheckpoint(in: scratch)?.lastPathComponent, "step-000004")
+        XCTAssertNil(SFTTrainer.latestCheckpoint(in: scratch.appendingPathComponent("absent")))
         XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("step-000002/trainer_state.json").path))
 
         // A fresh process: a model with different weights, restored from the checkpoint.
