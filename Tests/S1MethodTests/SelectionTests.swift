@@ -159,4 +159,32 @@ final class SelectionTests: XCTestCase {
         XCTAssertEqual(results[.diverse]!.summary.domainHistogram.count, TaskDomain.allCases.count)
         XCTAssertNotEqual(results[.random]!.selected.map(\.question), results[.diverse]!.selected.map(\.question))
     }
+
+    func testQualityRulesEachDropWhatTheyName() throws {
+        func record(_ question: String, thinking: String = "t", attempt: String = "a") -> PoolRecord {
+            PoolRecord(question: question, solution: "s", sourceType: "x", thinkingTrajectories: [thinking], attempt: attempt)
+        }
+        let pool = [
+            record("fine question"),                                   // kept
+            record("  \n"),                                            // empty question
+            record("q", attempt: " "),                                 // empty attempt
+            record("q", thinking: "[ERROR] upstream timed out"),       // errored
+            record("see ![Image](http://x/y.png) here"),               // pattern
+            record("1. one\n2. two\n1) restart\n2) again"),           // consistent: a new list restarts at 1
+            record("1. one\n2. two\n2. two again"),                   // repeated number
+            record("In 1999. the year\n2000. next"),                  // numbers that are not list items at line starts
+        ]
+        let config = SelectionConfig(selector: .full, target: 1)
+        let result = try Selection.run(pool: pool, benchmark: [], config: config, seed: 0, tokenCount: { $0.utf8.count })
+        XCTAssertEqual(result.summary.droppedByRule, [
+            "decontamination": 0, "quality.empty_question": 1, "quality.empty_attempt": 1, "quality.errored": 1,
+            "quality.pattern:![Image]": 1, "quality.inconsistent_numbering": 1,
+        ])
+        XCTAssertEqual(result.selected.map(\.question), [pool[0].question, pool[5].question, pool[7].question])
+        // Without the numbering rule the repeated number is kept.
+        var lenient = config
+        lenient.quality.checkNumbering = false
+        XCTAssertEqual(try Selection.run(pool: pool, benchmark: [], config: lenient, seed: 0,
+                                         tokenCount: { $0.utf8.count }).selected.count, 4)
+    }
 }
