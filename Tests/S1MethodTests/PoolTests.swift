@@ -76,6 +76,7 @@ final class PoolTests: XCTestCase {
             XCTAssertEqual(record.thinkingTrajectories.count, 1)
             XCTAssertEqual(record.sourceType, "synthetic/\(record.domain!)")
             XCTAssertNotNil(record.teacherCorrect)
+            XCTAssertEqual(record.syntheticGraderKind, try TaskDomain.named(record.domain!).graderKind)
             let check = TraceRecheck.check(domain: try TaskDomain.named(record.domain!), question: record.question,
                                            trace: record.thinkingTrajectories[0])
             if check.isValid {

@@ -76,6 +76,10 @@ final class SelectionTests: XCTestCase {
         let paper = Algorithm1.select(domains: domains, lengths: lengths, preselected: preselected, target: 200,
                                       variant: .paper, seed: 3)
         XCTAssertTrue(paper[140...].contains { domains[$0] == "c" })
+        // An explicit threshold moves the switch.
+        let early = Algorithm1.select(domains: domains, lengths: lengths, preselected: preselected, target: 200,
+                                      variant: .notebook, seed: 3, uniformUntil: 50)
+        XCTAssertTrue(early[50...].allSatisfy { domains[$0] == "a" || domains[$0] == "b" })
     }
 
     func testFixturePipelineCountsEveryRule() throws {
