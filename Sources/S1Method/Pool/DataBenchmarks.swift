@@ -36,7 +36,7 @@ public enum DataBenchmarks {
             pool = try SyntheticTasks.generate(split: .train, count: poolSize, seed: seed, config: SyntheticTaskConfig())
         }
         let config = SelectionConfig(target: min(1000, poolSize / 2),
-                                     preselect: [PreselectClause(domains: ["fraction_choice"], minTraceTokens: 60)])
+                                     preselect: [PreselectClause(domains: ["fraction_choice"], minTraceTokens: 210)])
         var selected = 0
         let selection = try clock.measure {
             selected = try Selection.run(pool: pool, benchmark: [], config: config, seed: seed,

@@ -66,4 +66,7 @@ public struct PoolRecord: Codable, Equatable, Sendable {
         if let domain, !domain.isEmpty { return domain }
         return sourceType
     }
+
+    /// The grader of a synthetic record's domain; nil for records from other sources (their benchmark names one).
+    public var syntheticGraderKind: GraderKind? { domain.flatMap(TaskDomain.init(rawValue:))?.graderKind }
 }

@@ -10,8 +10,9 @@ public enum Algorithm1 {
     /// Each pick chooses a non-exhausted domain (uniformly, or for `.notebook` after the threshold in the
     /// preselection's domain mix), ranks its remaining candidates by length (longest = rank 0, ties by index),
     /// picks rank r with probability ∝ 2^(−r), and removes it.
+    /// `uniformUntil` overrides the notebook's threshold (default round(700 · target / 1000)).
     public static func select(domains: [String], lengths: [Int], preselected: [Int], target: Int,
-                              variant: DiversityVariant, seed: UInt64) -> [Int] {
+                              variant: DiversityVariant, seed: UInt64, uniformUntil: Int? = nil) -> [Int] {
         var rng = CounterRNG(key: CounterRNG.derive(seed, 0xA1))
         var selected = preselected
         let isPreselected = Set(preselected)
@@ -24,7 +25,7 @@ public enum Algorithm1 {
         var active = groups.keys.sorted()
         var mix: [String: Int] = [:]
         for i in preselected { mix[domains[i], default: 0] += 1 }
-        let threshold = (700 * target + 500) / 1000
+        let threshold = uniformUntil ?? (700 * target + 500) / 1000
 
         while selected.count < target, !active.isEmpty {
             let slot: Int

@@ -62,7 +62,7 @@ public enum Selection {
             preselectedCount = preselected.count
             let picks = Algorithm1.select(domains: records.map(\.selectionDomain), lengths: records.map { $0.traceTokens ?? 0 },
                                           preselected: preselected, target: config.target, variant: config.variant,
-                                          seed: seed)
+                                          seed: seed, uniformUntil: config.notebookUniformUntil)
             chosen = picks.map { records[$0] }
         case .random, .diverse, .longest:
             guard records.count >= config.target else {

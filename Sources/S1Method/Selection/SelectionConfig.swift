@@ -89,10 +89,12 @@ public struct SelectionConfig: Codable, Equatable, Sendable {
     public var preselect: [PreselectClause]
     /// Word n-gram length for decontamination against the benchmark questions.
     public var ngram: Int
+    /// The notebook variant's count of uniformly chosen selections; nil: round(700 · target / 1000).
+    public var notebookUniformUntil: Int?
 
     public init(selector: Selector = .s1, target: Int = 1000, variant: DiversityVariant = .paper,
                 quality: QualityRules = QualityRules(), difficulty: DifficultyRules = DifficultyRules(),
-                preselect: [PreselectClause] = [], ngram: Int = 8) {
+                preselect: [PreselectClause] = [], ngram: Int = 8, notebookUniformUntil: Int? = nil) {
         self.selector = selector
         self.target = target
         self.variant = variant
@@ -100,6 +102,7 @@ public struct SelectionConfig: Codable, Equatable, Sendable {
         self.difficulty = difficulty
         self.preselect = preselect
         self.ngram = ngram
+        self.notebookUniformUntil = notebookUniformUntil
     }
 }
 

@@ -144,25 +144,37 @@ private struct StepChecker {
             return (nil, String(-offset / slope))
         case .fractionChoice:
             let letters = Array("ABCD")
-            let fractions = question.split(separator: " ").dropFirst().map { option -> (Int, Int) in
-                let parts = integers(in: String(option))
-                return parts.count == 2 ? (parts[0], parts[1]) : (0, 1)
+            let options = question.split(separator: " ").dropFirst().map { option -> [(Int, Int)] in
+                option.dropFirst(2).split(separator: "+").map { fraction in
+                    let parts = integers(in: String(fraction))
+                    return parts.count == 2 ? (parts[0], parts[1]) : (0, 1)
+                }
             }
-            guard fractions.count == 4 else { return (0, nil) }
+            guard options.count == 4 else { return (0, nil) }
+            var index = 0, values: [(Int, Int)] = []
+            for (j, parts) in options.enumerated() {
+                guard parts.count == 2 else { values.append(parts[0]); continue }
+                let (a, b) = parts[0], (c, d) = parts[1]
+                let value = (a * d + c * b, b * d)
+                guard index < steps.count, steps[index] == "\(letters[j]) \(a)/\(b)+\(c)/\(d)=\(value.0)/\(value.1)"
+                else { return (index, nil) }
+                values.append(value)
+                index += 1
+            }
             var best = 0
-            for (i, step) in steps.enumerated() {
-                let j = i + 1
-                guard j < 4 else { return (i, nil) }
-                let (pb, qb) = fractions[best], (pj, qj) = fractions[j]
+            for j in 1..<4 {
+                let (pb, qb) = values[best], (pj, qj) = values[j]
                 let winner = pj * qb > pb * qj ? j : best
-                guard step == "\(letters[best])\(letters[j]) \(pb)*\(qj)=\(pb * qj) \(pj)*\(qb)=\(pj * qb) \(letters[winner])"
-                else { return (i, nil) }
+                guard index < steps.count,
+                      steps[index] == "\(letters[best])\(letters[j]) \(pb)*\(qj)=\(pb * qj) \(pj)*\(qb)=\(pj * qb) \(letters[winner])"
+                else { return (index, nil) }
                 best = winner
+                index += 1
             }
-            guard steps.count == 3, reached == String(letters[best]) else { return (steps.count, nil) }
-            // Directly: the option with the largest value as a Double is unambiguous for distinct small fractions.
-            let top = fractions.indices.max { Double(fractions[$0].0) / Double(fractions[$0].1)
-                < Double(fractions[$1].0) / Double(fractions[$1].1) }!
+            guard steps.count == index, reached == String(letters[best]) else { return (steps.count, nil) }
+            // Directly: the largest option value as a Double (the options' values are distinct small fractions).
+            let direct = options.map { $0.reduce(0.0) { $0 + Double($1.0) / Double($1.1) } }
+            let top = direct.indices.max { direct[$0] < direct[$1] }!
             return (nil, String(letters[top]))
         case .weekday:
             let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
