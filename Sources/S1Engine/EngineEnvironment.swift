@@ -1,0 +1,52 @@
+import COpenBLAS
+import Foundation
+
+/// What about this machine decides the engine's floating-point results: the runner hashes `fingerprint` into
+/// every step key that runs the engine, so results computed with a different BLAS kernel or thread count are
+/// never mistaken for cached ones, and `verify --recompute` can say why bits differ.
+public struct EngineEnvironment: Codable, Equatable, Sendable {
+    /// OpenBLAS threads used by `cblas_sgemm`.
+    public let blasThreads: Int
+    /// OpenBLAS kernel set chosen for this CPU (`openblas_get_corename()`, e.g. "Haswell").
+    public let blasCoreName: String
+    /// OpenBLAS build configuration (`openblas_get_config()`).
+    public let blasConfig: String
+    /// SIMD-relevant CPU flags present (sorted), from /proc/cpuinfo where available.
+    public let cpuFlags: [String]
+    /// Engine numerics version: bump when a kernel's arithmetic order changes.
+    public let kernelVersion: String
+
+    /// The flags that change which kernels OpenBLAS or the Swift code can use.
+    static let relevantFlags: Set<String> = ["sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
+                                             "avx512vl", "avx512_bf16", "avx512_vnni", "amx_bf16", "neon", "asimd", "sve"]
+
+    /// Pins OpenBLAS to `threads` threads (default 1: the reference engine must be deterministic and the
+    /// machines are shared) and returns the resulting environment.
+    @discardableResult
+    public static func configure(blasThreads threads: Int = 1) -> EngineEnvironment {
+        openblas_set_num_threads(Int32(max(1, threads)))
+        return current()
+    }
+
+    /// The environment as it is now.
+    public static func current() -> EngineEnvironment {
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        let config = openblas_get_config().map { String(cString: $0) } ?? "unknown"
+        var flags: [String] = []
+        if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") || $0.hasPrefix("Features") }),
+           let colon = line.firstIndex(of: ":") {
+            flags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+                .intersection(relevantFlags).sorted()
+        }
+        return EngineEnvironment(blasThreads: Int(openblas_get_num_threads()), blasCoreName: core,
+                                 blasConfig: config.trimmingCharacters(in: .whitespaces), cpuFlags: flags,
+                                 kernelVersion: "cpu-fp32-1")
+    }
+
+    /// Sorted key → value pairs for hashing into step keys.
+    public var fingerprint: [(key: String, value: String)] {
+        [("blas_config", blasConfig), ("blas_core", blasCoreName), ("blas_threads", "\(blasThreads)"),
+         ("cpu_flags", cpuFlags.joined(separator: ",")), ("kernel_version", kernelVersion)]
+    }
+}

@@ -1,0 +1,58 @@
+import COpenBLAS
+
+/// A linear layer `y = x·Wᵀ + b` with PyTorch's weight layout `(out, in)`, through OpenBLAS `cblas_sgemm`.
+///
+/// Batch invariance: OpenBLAS may pick different kernels (and edge paths) for different row counts M, so the
+/// batched `forward` is only guaranteed to be deterministic for a fixed shape. Decoding paths whose rows must
+/// not depend on the batch composition use `forwardRowInvariant`, which computes every row with the same
+/// one-row call, so a row's result is a function of that row alone.
+public enum Linear {
+    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias (M).
+    public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+                               weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               rows N: Int, inFeatures K: Int, outFeatures M: Int) {
+        guard N > 0 else { return }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(N), Int32(M), Int32(K),
+                    1, inp, Int32(K), weight, Int32(K), 0, out, Int32(M))
+        if let bias {
+            for n in 0..<N {
+                let row = out + n * M
+                for m in 0..<M { row[m] += bias[m] }
+            }
+        }
+    }
+
+    /// Same as `forward`, but each row is computed by an identical one-row GEMM call, so row n's output does
+    /// not depend on N or on the other rows (batch-invariant decoding).
+    public static func forwardRowInvariant(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+                                           weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                           rows N: Int, inFeatures K: Int, outFeatures M: Int) {
+        for n in 0..<N {
+            forward(out: out + n * M, inp: inp + n * K, weight: weight, bias: bias,
+                    rows: 1, inFeatures: K, outFeatures: M)
+        }
+    }
+
+    /// Backward of `forward`.
+    /// dinp (N, K) = dout (N, M) · weight (M, K), added to dinp when `accumulate`, else overwritten;
+    /// dweight (M, K) += dout (N, M)ᵀ · inp (N, K); dbias (M) += Σ_rows dout.
+    public static func backward(dinp: UnsafeMutablePointer<Float>?, accumulate: Bool,
+                                dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
+                                dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                rows N: Int, inFeatures K: Int, outFeatures M: Int) {
+        guard N > 0 else { return }
+        if let dinp {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(N), Int32(K), Int32(M),
+                        1, dout, Int32(M), weight, Int32(K), accumulate ? 1 : 0, dinp, Int32(K))
+        }
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(M), Int32(K), Int32(N),
+                    1, dout, Int32(M), inp, Int32(K), 1, dweight, Int32(K))
+        if let dbias {
+            // Rows in order; each column's sum has a fixed order.
+            for n in 0..<N {
+                let row = dout + n * M
+                for m in 0..<M { dbias[m] += row[m] }
+            }
+        }
+    }
+}

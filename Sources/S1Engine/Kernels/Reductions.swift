@@ -1,0 +1,56 @@
+/// Fixed-order reductions with explicit SIMD accumulators.
+///
+/// Why: Swift does not reassociate floating point, so a scalar loop neither vectorises nor can be made faster
+/// by the compiler; a `SIMD16<Float>` accumulator fixes one summation order for every build target, which keeps
+/// results bitwise identical across reruns and row-for-row identical whatever the batch (DESIGN "Engine notes").
+/// Multiplies and adds are kept separate (no fused multiply-add) so that the order, not the CPU, defines the sum.
+
+/// Σ a[i]·b[i] for i in 0..<n.
+@inline(__always)
+public func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var accumulator = SIMD16<Float>()
+    var i = 0
+    while i + 16 <= n {
+        let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+        let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
+        accumulator += x * y
+        i += 16
+    }
+    var total = accumulator.sum()
+    while i < n {
+        total += a[i] * b[i]
+        i += 1
+    }
+    return total
+}
+
+/// Σ a[i] for i in 0..<n.
+@inline(__always)
+public func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+    var accumulator = SIMD16<Float>()
+    var i = 0
+    while i + 16 <= n {
+        accumulator += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+        i += 16
+    }
+    var total = accumulator.sum()
+    while i < n {
+        total += a[i]
+        i += 1
+    }
+    return total
+}
+
+/// y[i] += alpha·x[i] for i in 0..<n (elementwise, so the order per element is fixed by construction).
+@inline(__always)
+public func addScaled(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ alpha: Float, _ n: Int) {
+    for i in 0..<n { y[i] += alpha * x[i] }
+}
+
+/// max of a[0..<n] (n ≥ 1).
+@inline(__always)
+public func maximum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+    var best = a[0]
+    for i in 1..<max(n, 1) where a[i] > best { best = a[i] }
+    return best
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Rotary position embedding in HF's `rotate_half` convention: for a head vector x of width d and i < d/2,
+///   x'[i]       = x[i]·cos(pθᵢ) − x[i+d/2]·sin(pθᵢ)
+///   x'[i+d/2]   = x[i+d/2]·cos(pθᵢ) + x[i]·sin(pθᵢ),   θᵢ = theta^(−2i/d).
+/// Frequencies and angles are formed in fp32 as HF does (`inv_freq` and `position * inv_freq` are fp32
+/// tensors), so long positions round the same way; only cos/sin are taken in double and rounded once.
+public struct RotaryEmbedding: Sendable, Equatable {
+    public let headDim: Int
+    public let inverseFrequencies: [Float]
+
+    public init(headDim: Int, theta: Double) {
+        self.headDim = headDim
+        let base = Float(theta)
+        inverseFrequencies = (0..<(headDim / 2)).map { i in
+            1 / Foundation.pow(base, Float(2 * i) / Float(headDim))
+        }
+    }
+
+    /// cos (d/2) and sin (d/2) of the angles at `position`.
+    public func angles(position: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+        for i in 0..<(headDim / 2) {
+            let angle = Double(Float(position) * inverseFrequencies[i])
+            cos[i] = Float(Foundation.cos(angle))
+            sin[i] = Float(Foundation.sin(angle))
+        }
+    }
+
+    /// Tables cos (T, d/2) and sin (T, d/2) for positions 0..<T.
+    public func table(positions T: Int) -> (cos: [Float], sin: [Float]) {
+        let half = headDim / 2
+        var cosTable = [Float](repeating: 0, count: T * half)
+        var sinTable = [Float](repeating: 0, count: T * half)
+        cosTable.withUnsafeMutableBufferPointer { c in
+            sinTable.withUnsafeMutableBufferPointer { s in
+                for t in 0..<T { angles(position: t, cos: c.baseAddress! + t * half, sin: s.baseAddress! + t * half) }
+            }
+        }
+        return (cosTable, sinTable)
+    }
+
+    /// Rotates `heads` head vectors of one position in place: x (heads, d); cos, sin (d/2).
+    public static func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, headDim d: Int,
+                             cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+        let half = d / 2
+        for h in 0..<heads {
+            let v = x + h * d
+            for i in 0..<half {
+                let a = v[i], b = v[i + half]
+                v[i] = a * cos[i] - b * sin[i]
+                v[i + half] = b * cos[i] + a * sin[i]
+            }
+        }
+    }
+
+    /// Backward of `apply` (the inverse rotation), in place on the gradient: dx (heads, d).
+    public static func applyBackward(_ dx: UnsafeMutablePointer<Float>, heads: Int, headDim d: Int,
+                                     cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+        let half = d / 2
+        for h in 0..<heads {
+            let v = dx + h * d
+            for i in 0..<half {
+                let a = v[i], b = v[i + half]
+                v[i] = a * cos[i] + b * sin[i]
+                v[i + half] = b * cos[i] - a * sin[i]
+            }
+        }
+    }
+}

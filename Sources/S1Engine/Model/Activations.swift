@@ -1,0 +1,71 @@
+/// Buffers of one forward/backward pass, carved from a single allocation, sized for up to `capacityRows`
+/// token rows (N = B·T). Any batch with B·T ≤ capacityRows reuses them: every buffer is row-major in N.
+public final class Activations: @unchecked Sendable {
+    public struct Layer {
+        public let residualIn: UnsafeMutablePointer<Float>  // (N, C) input of the layer
+        public let norm1: UnsafeMutablePointer<Float>       // (N, C)
+        public let rstd1: UnsafeMutablePointer<Float>       // (N)
+        public let q: UnsafeMutablePointer<Float>           // (N, Hq·d) after RoPE
+        public let k: UnsafeMutablePointer<Float>           // (N, Hk·d) after RoPE
+        public let v: UnsafeMutablePointer<Float>           // (N, Hk·d)
+        public let attention: UnsafeMutablePointer<Float>   // (N, Hq·d) before o_proj
+        public let lse: UnsafeMutablePointer<Float>         // (N, Hq)
+        public let residualMid: UnsafeMutablePointer<Float> // (N, C) after the attention block
+        public let norm2: UnsafeMutablePointer<Float>       // (N, C)
+        public let rstd2: UnsafeMutablePointer<Float>       // (N)
+        public let gate: UnsafeMutablePointer<Float>        // (N, I)
+        public let up: UnsafeMutablePointer<Float>          // (N, I)
+        public let hidden: UnsafeMutablePointer<Float>      // (N, I) silu(gate)·up
+    }
+
+    public let capacityRows: Int
+    public let layers: [Layer]
+    public let residualOut: UnsafeMutablePointer<Float> // (N, C) output of the last layer
+    public let finalNorm: UnsafeMutablePointer<Float>   // (N, C)
+    public let finalRstd: UnsafeMutablePointer<Float>   // (N)
+    public let logits: UnsafeMutablePointer<Float>      // (N, V); dlogits after the loss
+    // Backward scratch.
+    let dResidual: UnsafeMutablePointer<Float>  // (N, C)
+    let dNorm: UnsafeMutablePointer<Float>      // (N, C)
+    let dQ: UnsafeMutablePointer<Float>         // (N, Hq·d)
+    let dK: UnsafeMutablePointer<Float>         // (N, Hk·d)
+    let dV: UnsafeMutablePointer<Float>         // (N, Hk·d)
+    let dAttention: UnsafeMutablePointer<Float> // (N, Hq·d)
+    let dHidden: UnsafeMutablePointer<Float>    // (N, I)
+    let dGate: UnsafeMutablePointer<Float>      // (N, I)
+    let dUp: UnsafeMutablePointer<Float>        // (N, I)
+    private let storage: FloatBuffer
+
+    public init(config: Qwen2Config, capacityRows N: Int) {
+        capacityRows = N
+        let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
+        let qDim = config.queryDim, kvDim = config.keyValueDim, Hq = config.numAttentionHeads
+        let perLayer = N * (4 * C + 2 + 2 * qDim + 2 * kvDim + Hq + 3 * I)
+        let total = config.numHiddenLayers * perLayer + N * (2 * C + 1 + V) + N * (2 * C + 2 * qDim + 2 * kvDim + 3 * I)
+        storage = FloatBuffer(count: total)
+        var cursor = storage.pointer
+        func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+            defer { cursor += count }
+            return cursor
+        }
+        layers = (0..<config.numHiddenLayers).map { _ in
+            Layer(residualIn: take(N * C), norm1: take(N * C), rstd1: take(N), q: take(N * qDim), k: take(N * kvDim),
+                  v: take(N * kvDim), attention: take(N * qDim), lse: take(N * Hq), residualMid: take(N * C),
+                  norm2: take(N * C), rstd2: take(N), gate: take(N * I), up: take(N * I), hidden: take(N * I))
+        }
+        residualOut = take(N * C)
+        finalNorm = take(N * C)
+        finalRstd = take(N)
+        logits = take(N * V)
+        dResidual = take(N * C)
+        dNorm = take(N * C)
+        dQ = take(N * qDim)
+        dK = take(N * kvDim)
+        dV = take(N * kvDim)
+        dAttention = take(N * qDim)
+        dHidden = take(N * I)
+        dGate = take(N * I)
+        dUp = take(N * I)
+        precondition(cursor == storage.pointer + total, "Activations: layout arithmetic (internal)")
+    }
+}

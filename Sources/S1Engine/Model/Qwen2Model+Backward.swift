@@ -1,0 +1,105 @@
+/// Training passes: masked cross-entropy loss and the backward pass of every op, llm.c style.
+extension Qwen2Model {
+    /// Next-token targets for a batch (B, T): targets[b][t] = tokens[b][t+1] where lossMask[b][t+1], else −1
+    /// (ignored); the last position has no target. This is HF's `labels` with −100 for masked tokens, shifted.
+    public static func nextTokenTargets(tokens: [[Int32]], lossMask: [[Bool]]) -> [Int32] {
+        var targets: [Int32] = []
+        for (row, mask) in zip(tokens, lossMask) {
+            for t in 0..<row.count {
+                targets.append(t + 1 < row.count && mask[t + 1] ? row[t + 1] : -1)
+            }
+        }
+        return targets
+    }
+
+    /// Forward, masked cross-entropy and backward over tokens (B, T) with targets (B, T) (−1 = ignored).
+    /// Adds `gradScale`·∂(Σ token losses)/∂θ into `gradients` (same layout as `parameters`) and returns the
+    /// unscaled Σ of the selected tokens' losses. Use gradScale = 1/(number of selected tokens in the whole
+    /// effective batch) to get the gradient of the mean loss across micro-batches.
+    public func accumulateGradients(tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
+                                    batch B: Int, length T: Int, gradScale: Float,
+                                    gradients: FloatBuffer, activations a: Activations) -> Double {
+        forward(tokens: tokens, batch: B, length: T, activations: a, attention: .blocked)
+        let N = B * T, V = config.vocabSize
+        let lossSum = CrossEntropy.forwardBackward(logits: a.logits, targets: targets, rows: N, vocabulary: V,
+                                                   gradScale: gradScale)
+        backward(tokens: tokens, batch: B, length: T, activations: a, gradients: gradients)
+        return lossSum
+    }
+
+    /// Backward from dlogits (in `activations.logits`, N × V) to `gradients` (+=).
+    func backward(tokens: UnsafePointer<Int32>, batch B: Int, length T: Int, activations a: Activations,
+                  gradients: FloatBuffer) {
+        let N = B * T
+        let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
+        let Hq = config.numAttentionHeads, Hk = config.numKeyValueHeads, d = config.headDim
+        let qDim = config.queryDim, kvDim = config.keyValueDim, half = d / 2
+        let g = gradients.pointer
+        // lm_head: logits (N,V) = finalNorm (N,C) · lmHead (V,C)ᵀ
+        Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + layout.lmHead, dbias: nil, dout: a.logits,
+                        inp: a.finalNorm, weight: lmHeadWeights, rows: N, inFeatures: C, outFeatures: V)
+        a.dResidual.update(repeating: 0, count: N * C)
+        RMSNorm.backward(dinp: a.dResidual, dweight: g + layout.finalNorm, dout: a.dNorm, inp: a.residualOut,
+                         weight: finalNormWeights, rstd: a.finalRstd, rows: N, channels: C)
+        let (cosTable, sinTable) = rotary.table(positions: T)
+        cosTable.withUnsafeBufferPointer { cosines in
+            sinTable.withUnsafeBufferPointer { sines in
+                for l in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
+                    let w = layerWeights(l), x = a.layers[l], o = layout.layers[l]
+                    // dResidual = ∂L/∂(layer output); output = residualMid + down(hidden)
+                    Linear.backward(dinp: a.dHidden, accumulate: false, dweight: g + o.downWeight, dbias: nil,
+                                    dout: a.dResidual, inp: x.hidden, weight: w.downWeight, rows: N, inFeatures: I, outFeatures: C)
+                    SwiGLU.backward(dgate: a.dGate, dup: a.dUp, dout: a.dHidden, gate: x.gate, up: x.up, count: N * I)
+                    Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + o.gateWeight, dbias: nil,
+                                    dout: a.dGate, inp: x.norm2, weight: w.gateWeight, rows: N, inFeatures: C, outFeatures: I)
+                    Linear.backward(dinp: a.dNorm, accumulate: true, dweight: g + o.upWeight, dbias: nil,
+                                    dout: a.dUp, inp: x.norm2, weight: w.upWeight, rows: N, inFeatures: C, outFeatures: I)
+                    RMSNorm.backward(dinp: a.dResidual, dweight: g + o.postAttentionNorm, dout: a.dNorm, inp: x.residualMid,
+                                     weight: w.postAttentionNorm, rstd: x.rstd2, rows: N, channels: C)
+                    // dResidual = ∂L/∂residualMid; residualMid = residualIn + o_proj(attention)
+                    Linear.backward(dinp: a.dAttention, accumulate: false, dweight: g + o.oWeight, dbias: nil,
+                                    dout: a.dResidual, inp: x.attention, weight: w.oWeight, rows: N, inFeatures: qDim, outFeatures: C)
+                    BlockedCausalAttention.backward(dq: a.dQ, dk: a.dK, dv: a.dV, dout: a.dAttention, q: x.q, k: x.k, v: x.v,
+                                                    out: x.attention, lse: x.lse, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                    for n in 0..<N {
+                        let t = n % T
+                        let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
+                        RotaryEmbedding.applyBackward(a.dQ + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
+                        RotaryEmbedding.applyBackward(a.dK + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                    }
+                    Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + o.qWeight, dbias: g + o.qBias,
+                                    dout: a.dQ, inp: x.norm1, weight: w.qWeight, rows: N, inFeatures: C, outFeatures: qDim)
+                    Linear.backward(dinp: a.dNorm, accumulate: true, dweight: g + o.kWeight, dbias: g + o.kBias,
+                                    dout: a.dK, inp: x.norm1, weight: w.kWeight, rows: N, inFeatures: C, outFeatures: kvDim)
+                    Linear.backward(dinp: a.dNorm, accumulate: true, dweight: g + o.vWeight, dbias: g + o.vBias,
+                                    dout: a.dV, inp: x.norm1, weight: w.vWeight, rows: N, inFeatures: C, outFeatures: kvDim)
+                    RMSNorm.backward(dinp: a.dResidual, dweight: g + o.inputNorm, dout: a.dNorm, inp: x.residualIn,
+                                     weight: w.inputNorm, rstd: x.rstd1, rows: N, channels: C)
+                }
+            }
+        }
+        Embedding.backward(dtable: g + layout.embedding, dout: a.dResidual, tokens: tokens, rows: N, channels: C)
+    }
+
+    /// Mean masked next-token loss and its gradient (layout order) for a rectangular batch, as HF computes
+    /// `Qwen2ForCausalLM(input_ids, labels=…)`. Convenience for tests and inspection.
+    public func lossAndGradients(tokens: [[Int32]], lossMask: [[Bool]]) throws -> (loss: Double, gradients: [Float]) {
+        let (B, T) = try validate(tokens: tokens)
+        guard lossMask.count == B, lossMask.allSatisfy({ $0.count == T }) else {
+            throw EngineError.invalidInput(reason: "lossMask must have the tokens' shape (\(B), \(T))")
+        }
+        let targets = Self.nextTokenTargets(tokens: tokens, lossMask: lossMask)
+        let selected = targets.filter { $0 >= 0 }.count
+        guard selected > 0 else { throw EngineError.invalidInput(reason: "the loss mask selects no target token") }
+        let gradients = FloatBuffer(count: layout.count)
+        let activations = Activations(config: config, capacityRows: B * T)
+        let flat = tokens.flatMap { $0 }
+        let lossSum = flat.withUnsafeBufferPointer { t in
+            targets.withUnsafeBufferPointer { y in
+                accumulateGradients(tokens: t.baseAddress!, targets: y.baseAddress!, batch: B, length: T,
+                                    gradScale: 1 / Float(selected), gradients: gradients, activations: activations)
+            }
+        }
+        return (lossSum / Double(selected), gradients.toArray())
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// Which causal-attention kernel a full-sequence forward uses.
+public enum AttentionKernel: Sendable {
+    /// `CausalAttention`: one query row at a time, the same code as KV-cache decoding (bitwise consistent).
+    case rowwise
+    /// `BlockedCausalAttention`: blocks of query rows through GEMM (faster; used for training).
+    case blocked
+}
+
+/// A Qwen2 causal LM (`Qwen2ForCausalLM`) on the CPU, fp32, with every parameter in one contiguous buffer.
+///
+/// A decoder block reads like the math:
+///   h = x + o_proj(attention(rope(q,k), v) of input_layernorm(x))
+///   y = h + down_proj(silu(gate_proj(n)) * up_proj(n)),  n = post_attention_layernorm(h)
+/// and the head is `lm_head(norm(y))`, with `lm_head` = `embed_tokens` when the embeddings are tied.
+public final class Qwen2Model: @unchecked Sendable {
+    public let config: Qwen2Config
+    public let layout: ParameterLayout
+    /// All parameters, in `layout` order.
+    public let parameters: FloatBuffer
+    public let rotary: RotaryEmbedding
+
+    /// A model with all parameters zero (load or initialise them next).
+    public init(config: Qwen2Config) throws {
+        try config.validate()
+        self.config = config
+        layout = ParameterLayout(config: config)
+        parameters = FloatBuffer(count: layout.count)
+        rotary = RotaryEmbedding(headDim: config.headDim, theta: config.ropeTheta)
+    }
+
+    /// A freshly initialised model as HF's `_init_weights` does it: linear weights and embeddings ~ N(0, std),
+    /// biases 0, norm gains 1. Normal draws come from `CounterRNG(key: seed)` by Box–Muller, tensor by tensor in
+    /// layout order, so the same seed gives the same model everywhere.
+    public static func initialised(config: Qwen2Config, seed: UInt64, standardDeviation: Double = 0.02) throws -> Qwen2Model {
+        let model = try Qwen2Model(config: config)
+        let p = model.parameters.pointer
+        for slot in model.layout.slots {
+            var rng = CounterRNG(key: CounterRNG.derive(seed, UInt64(slot.offset)))
+            let target = p + slot.offset
+            if slot.name.hasSuffix("norm.weight") {
+                target.update(repeating: 1, count: slot.count)
+            } else if slot.name.hasSuffix(".bias") {
+                target.update(repeating: 0, count: slot.count)
+            } else {
+                for i in 0..<slot.count {
+                    let u1 = max(rng.nextUnit(), 0x1.0p-60), u2 = rng.nextUnit()
+                    target[i] = Float(standardDeviation * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+                }
+            }
+        }
+        return model
+    }
+
+    /// Number of parameters (tied embeddings counted once).
+    public var parameterCount: Int { layout.count }
+
+    /// Pointers to layer `index`'s weights (valid while this model lives).
+    public func layerWeights(_ index: Int) -> LayerWeights {
+        LayerWeights(base: parameters.pointer, offsets: layout.layers[index])
+    }
+    /// embed_tokens (V, C).
+    public var embeddingWeights: UnsafePointer<Float> { UnsafePointer(parameters.pointer + layout.embedding) }
+    /// model.norm (C).
+    public var finalNormWeights: UnsafePointer<Float> { UnsafePointer(parameters.pointer + layout.finalNorm) }
+    /// lm_head (V, C); the embedding when tied.
+    public var lmHeadWeights: UnsafePointer<Float> { UnsafePointer(parameters.pointer + layout.lmHead) }
+
+    /// A copy of the tensor with this HF name.
+    public func tensor(named name: String) -> [Float]? {
+        guard let slot = layout.slot(named: name) else { return nil }
+        return Array(UnsafeBufferPointer(start: parameters.pointer + slot.offset, count: slot.count))
+    }
+
+    /// Checks that every token id is inside the vocabulary and the batch is rectangular; returns (B, T).
+    public func validate(tokens: [[Int32]]) throws -> (batch: Int, length: Int) {
+        guard let first = tokens.first, !first.isEmpty else {
+            throw EngineError.invalidInput(reason: "empty token batch")
+        }
+        for (b, row) in tokens.enumerated() {
+            guard row.count == first.count else {
+                throw EngineError.invalidInput(reason: "row \(b) has \(row.count) tokens, row 0 has \(first.count); rows must have equal length")
+            }
+            if let bad = row.firstIndex(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+                throw EngineError.invalidInput(reason: "row \(b) position \(bad): token id \(row[bad]) outside the vocabulary 0..<\(config.vocabSize)")
+            }
+        }
+        return (tokens.count, first.count)
+    }
+
+    /// Full-sequence forward pass (the reference for every decoder): logits (B, T, V), flattened.
+    public func logits(tokens: [[Int32]]) throws -> [Float] {
+        let (B, T) = try validate(tokens: tokens)
+        let activations = Activations(config: config, capacityRows: B * T)
+        let flat = tokens.flatMap { $0 }
+        flat.withUnsafeBufferPointer { forward(tokens: $0.baseAddress!, batch: B, length: T, activations: activations) }
+        return Array(UnsafeBufferPointer(start: activations.logits, count: B * T * config.vocabSize))
+    }
+
+    /// Forward over tokens (B, T) at positions 0..<T; fills `activations` up to `activations.logits` (N, V).
+    /// Token ids must be valid (see `validate(tokens:)`). `attention` picks the row-by-row kernel (bitwise equal
+    /// to KV-cache decoding, the default) or the GEMM-blocked one (training).
+    public func forward(tokens: UnsafePointer<Int32>, batch B: Int, length T: Int, activations a: Activations,
+                        attention: AttentionKernel = .rowwise) {
+        let N = B * T
+        precondition(N <= a.capacityRows, "Qwen2Model.forward: activations too small (internal)")
+        let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
+        let Hq = config.numAttentionHeads, Hk = config.numKeyValueHeads, d = config.headDim
+        let qDim = config.queryDim, kvDim = config.keyValueDim, eps = Float(config.rmsNormEps)
+        let (cosTable, sinTable) = rotary.table(positions: T)
+        let half = d / 2
+        Embedding.forward(out: a.layers.first?.residualIn ?? a.residualOut, tokens: tokens, table: embeddingWeights,
+                          rows: N, channels: C)
+        cosTable.withUnsafeBufferPointer { cosines in
+            sinTable.withUnsafeBufferPointer { sines in
+                for l in 0..<config.numHiddenLayers {
+                    let w = layerWeights(l), x = a.layers[l]
+                    let next = l + 1 < config.numHiddenLayers ? a.layers[l + 1].residualIn : a.residualOut
+                    // Attention block: norm1 (N,C) → q (N,Hq·d), k, v (N,Hk·d) → rope → attention (N,Hq·d)
+                    RMSNorm.forward(out: x.norm1, rstd: x.rstd1, inp: x.residualIn, weight: w.inputNorm,
+                                    rows: N, channels: C, eps: eps)
+                    Linear.forward(out: x.q, inp: x.norm1, weight: w.qWeight, bias: w.qBias, rows: N, inFeatures: C, outFeatures: qDim)
+                    Linear.forward(out: x.k, inp: x.norm1, weight: w.kWeight, bias: w.kBias, rows: N, inFeatures: C, outFeatures: kvDim)
+                    Linear.forward(out: x.v, inp: x.norm1, weight: w.vWeight, bias: w.vBias, rows: N, inFeatures: C, outFeatures: kvDim)
+                    for n in 0..<N {
+                        let t = n % T
+                        let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
+                        RotaryEmbedding.apply(x.q + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
+                        RotaryEmbedding.apply(x.k + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                    }
+                    switch attention {
+                    case .rowwise:
+                        CausalAttention.forward(out: x.attention, lse: x.lse, q: x.q, k: x.k, v: x.v,
+                                                batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                    case .blocked:
+                        BlockedCausalAttention.forward(out: x.attention, lse: x.lse, q: x.q, k: x.k, v: x.v,
+                                                       batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                    }
+                    // residualMid (N,C) = residualIn + o_proj(attention)
+                    Linear.forward(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil,
+                                   rows: N, inFeatures: qDim, outFeatures: C)
+                    for i in 0..<(N * C) { x.residualMid[i] += x.residualIn[i] }
+                    // MLP block: norm2 (N,C) → gate, up (N,I) → hidden (N,I) → next (N,C)
+                    RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
+                                    rows: N, channels: C, eps: eps)
+                    Linear.forward(out: x.gate, inp: x.norm2, weight: w.gateWeight, bias: nil, rows: N, inFeatures: C, outFeatures: I)
+                    Linear.forward(out: x.up, inp: x.norm2, weight: w.upWeight, bias: nil, rows: N, inFeatures: C, outFeatures: I)
+                    SwiGLU.forward(out: x.hidden, gate: x.gate, up: x.up, count: N * I)
+                    Linear.forward(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: N, inFeatures: I, outFeatures: C)
+                    for i in 0..<(N * C) { next[i] += x.residualMid[i] }
+                }
+            }
+        }
+        RMSNorm.forward(out: a.finalNorm, rstd: a.finalRstd, inp: a.residualOut, weight: finalNormWeights,
+                        rows: N, channels: C, eps: eps)
+        Linear.forward(out: a.logits, inp: a.finalNorm, weight: lmHeadWeights, bias: nil, rows: N, inFeatures: C, outFeatures: V)
+    }
+}

@@ -1,0 +1,53 @@
+import XCTest
+import S1Engine
+
+/// Parity with HF transformers' Qwen2ForCausalLM on the fixture checkpoints (scripts/make_engine_fixtures.py).
+final class ModelParityTests: XCTestCase {
+    func testLogitsMatchTransformersTied() throws { try checkLogits("qwen2-tied") }
+    func testLogitsMatchTransformersUntiedSharded() throws { try checkLogits("qwen2-untied") }
+
+    func checkLogits(_ name: String) throws {
+        let model = try Qwen2Model.load(directory: EngineFixtures.checkpoint(name))
+        let expected = try EngineFixtures.expected(name)
+        let logits = try model.logits(tokens: expected.inputIds)
+        let reference = try expected.tensors.floats("logits")
+        XCTAssertEqual(logits.count, reference.count)
+        let error = EngineFixtures.maxAbsDifference(logits, reference)
+        XCTAssertLessThan(error, 1e-4, "\(name): max |Δlogit| = \(error)")
+        // The check must be able to fail: the logits are far from constant.
+        XCTAssertGreaterThan(EngineFixtures.maxAbsDifference(reference, [Float](repeating: 0, count: reference.count)), 0.1)
+    }
+
+    func testConfigReadsTransformersNames() throws {
+        let tied = try Qwen2Config.load(from: EngineFixtures.checkpoint("qwen2-tied").appendingPathComponent("config.json"))
+        XCTAssertEqual(tied.hiddenSize, 32)
+        XCTAssertEqual(tied.numKeyValueHeads, 2)
+        XCTAssertTrue(tied.tieWordEmbeddings)
+        XCTAssertEqual(tied.rmsNormEps, 1e-6)
+        XCTAssertEqual(tied.ropeTheta, 10_000)
+        XCTAssertEqual(tied.torchDtype, "float32")
+        let untied = try Qwen2Config.load(from: EngineFixtures.checkpoint("qwen2-untied").appendingPathComponent("config.json"))
+        XCTAssertFalse(untied.tieWordEmbeddings)
+        XCTAssertEqual(untied.ropeTheta, 1000)
+        XCTAssertEqual(untied.numKeyValueHeads, 1)
+        XCTAssertEqual(untied.vocabSize, 257)
+        // Round trip through our own config.json.
+        let decoded = try JSONDecoder().decode(Qwen2Config.self, from: untied.jsonData())
+        XCTAssertEqual(decoded, untied)
+    }
+
+    func testLossAndGradientsMatchTransformers() throws {
+        for name in ["qwen2-tied", "qwen2-untied"] {
+            let model = try Qwen2Model.load(directory: EngineFixtures.checkpoint(name))
+            let expected = try EngineFixtures.expected(name)
+            let (loss, gradients) = try model.lossAndGradients(tokens: expected.inputIds, lossMask: expected.lossMask)
+            XCTAssertEqual(loss, expected.loss, accuracy: 1e-5 * max(1, abs(expected.loss)), name)
+            for slot in model.layout.slots {
+                let reference = try expected.tensors.floats("grad." + slot.name)
+                let ours = Array(gradients[slot.offset..<(slot.offset + slot.count)])
+                let error = EngineFixtures.relativeError(ours, reference)
+                XCTAssertLessThan(error, 1e-3, "\(name) \(slot.name): relative gradient error \(error)")
+            }
+        }
+    }
+}
