@@ -126,6 +126,13 @@ public struct BudgetForcing: Sendable {
     /// can fork this controller with a smaller budget.
     public var isBetweenThinkingSteps: Bool { phase == .thinking && pending == nil }
 
+    /// Hands out the forced tokens that `consume(_:)` scheduled (the delimiter or an extension), so a caller that
+    /// replaces the sampled token at once (the engine's `TokenDecision.replace`) does not append them twice.
+    public mutating func takePendingForcedTokens() -> [Int]? {
+        defer { pending = nil }
+        return pending
+    }
+
     /// This controller with another thinking budget, keeping all state (prefix-sharing sweeps fork with it).
     public func withMaxThinkingTokens(_ budget: Int) -> BudgetForcing {
         var copy = self

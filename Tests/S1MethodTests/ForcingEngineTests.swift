@@ -1,0 +1,102 @@
+import XCTest
+import S1Engine
+import S1Method
+
+/// Budget forcing on a tiny random Qwen2 through the engine's decoding hook.
+final class ForcingEngineTests: XCTestCase {
+    static let tokenizer = ByteTokenizer()
+    static let model: Qwen2Model = try! Qwen2Model.initialised(
+        config: Qwen2Config(hiddenSize: 40, intermediateSize: 72, numHiddenLayers: 2, numAttentionHeads: 4,
+                            numKeyValueHeads: 2, vocabSize: 259, maxPositionEmbeddings: 512),
+        seed: 11, standardDeviation: 0.3)
+    let prompt = ForcingEngineTests.tokenizer.encode("<|im_start|>user\nWhat is 17+25?<|im_end|>\n<|im_start|>assistant\n<|im_start|>think\n")
+    let encode: (String) -> [Int] = { ForcingEngineTests.tokenizer.encode($0).map(Int.init) }
+
+    /// The template's tokens, with thinking ending at a token the random model does sample (it never samples
+    /// `<|im_start|>` on its own), so natural ends and ignored ends happen.
+    func tokens(stop: Int) throws -> ForcingTokens {
+        var t = try ForcingTokens(template: .qwen25, tokenizer: Self.tokenizer)
+        t.thinkingStops = [stop]
+        return t
+    }
+
+    func generate(_ config: ForcingConfig, tokens: ForcingTokens, sampling: SamplingParameters) throws -> (GenerationResult, BudgetForcingPolicy) {
+        let generator = Generator(model: Self.model)
+        let policy = try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: true))
+        let s = try generator.start(GenerationRequest(id: 5, promptTokens: prompt, policy: policy, sampling: sampling))
+        try generator.run([s])
+        return (s.result!, s.policy as! BudgetForcingPolicy)
+    }
+
+    func frequentToken(sampling: SamplingParameters) throws -> Int {
+        let free = try Generator(model: Self.model).generate(requests: [GenerationRequest(id: 5, promptTokens: prompt, policy: StopPolicy(maxNewTokens: 40), sampling: sampling)])[0].tokens
+        // The most frequent token, earliest on ties: the model emits it several times.
+        let counts = Dictionary(free.map { ($0, 1) }, uniquingKeysWith: +)
+        return Int(free.first { counts[$0] == counts.values.max() }!)
+    }
+
+    func testForcedStringsLandWhereSpecified() throws {
+        let t = try ForcingTokens(template: .qwen25, tokenizer: Self.tokenizer)
+        for budget in [0, 1, 7, 20] {
+            let (result, policy) = try generate(ForcingConfig(maxThinkingTokens: budget, maxAnswerTokens: 5), tokens: t, sampling: .greedy)
+            let a = policy.controller.accounting
+            XCTAssertEqual(a.thinkingTokens, budget)
+            XCTAssertEqual(result.phaseCounts[0].total, budget)
+            let thinking = Array(result.tokens.prefix(budget)).map(Int.init)
+            let endsWithNewline = budget == 0 || thinking.last == encode("\n")[0]
+            let forced = (endsWithNewline ? [] : encode("\n")) + encode("<|im_start|>answer") + encode("\nFinal Answer:")
+            XCTAssertEqual(Array(result.tokens.map(Int.init)[budget..<(budget + forced.count)]), forced, "budget \(budget)")
+            XCTAssertEqual(a.forcedStops, 1)
+            XCTAssertLessThanOrEqual(a.answerTokens, 5)
+            XCTAssertEqual(result.tokens.count, budget + forced.count + a.answerTokens)
+        }
+    }
+
+    func testIgnoredEndsProduceExtensionStringsWithinBudget() throws {
+        for sampling in [SamplingParameters.greedy, SamplingParameters(temperature: 1, topP: 0.95, seed: 3)] {
+            let t = try tokens(stop: try frequentToken(sampling: sampling))
+            let wait = encode("Wait")
+            for ignore in [0, 1, 2, 4] {
+                let config = ForcingConfig(maxThinkingTokens: 60, ignoreEnd: ignore, extensionTokens: wait, maxAnswerTokens: 4)
+                let (result, policy) = try generate(config, tokens: t, sampling: sampling)
+                let a = policy.controller.accounting
+                let thinking = Array(result.tokens.prefix(a.thinkingTokens)).map(Int.init)
+                XCTAssertLessThanOrEqual(a.thinkingTokens, 60)
+                XCTAssertEqual(result.phaseCounts[0].total, a.thinkingTokens)
+                XCTAssertEqual(result.phaseCounts[0].forced, wait.count * a.ignoredEnds)
+                // Each ignored end left exactly one "Wait" in the thinking.
+                let occurrences = (0...(max(0, thinking.count - wait.count))).filter { Array(thinking.dropFirst($0).prefix(wait.count)) == wait }.count
+                XCTAssertEqual(occurrences, a.ignoredEnds, "ignore \(ignore)")
+                XCTAssertLessThanOrEqual(a.ignoredEnds, ignore)
+                XCTAssertFalse(thinking.contains(Array(t.thinkingStops)[0]), "an end of thinking never stays in the thinking")
+            }
+            // With ample ends available, the ignores are all used.
+            let (_, p4) = try generate(ForcingConfig(maxThinkingTokens: 200, ignoreEnd: 2, extensionTokens: wait, maxAnswerTokens: 4), tokens: t, sampling: sampling)
+            XCTAssertEqual(p4.controller.accounting.ignoredEnds, 2)
+        }
+        XCTAssertThrowsError(try BudgetForcingPolicy(controller: BudgetForcing(
+            config: ForcingConfig(maxThinkingTokens: 9, ignoreEnd: 1, extensionTokens: [], maxAnswerTokens: 2),
+            tokens: try tokens(stop: 1), promptEndsWithNewline: true)))
+    }
+
+    func testEngineBudgetSweepEqualsSeparateRunsBitwise() throws {
+        for sampling in [SamplingParameters.greedy, SamplingParameters(temperature: 1, topP: 0.95, seed: 9)] {
+            for stop in [nil, try frequentToken(sampling: sampling)] {
+                let t = try stop.map { try tokens(stop: $0) } ?? ForcingTokens(template: .qwen25, tokenizer: Self.tokenizer)
+                let base = ForcingConfig(maxThinkingTokens: 0, maxAnswerTokens: 6)
+                let budgets = [0, 4, 9, 16, 32]
+                let outcome = try EngineBudgetSweep.run(generator: Generator(model: Self.model), id: 5, prompt: prompt,
+                                                        sampling: sampling, base: base, tokens: t,
+                                                        promptEndsWithNewline: true, budgets: budgets)
+                for b in budgets {
+                    var alone = base
+                    alone.maxThinkingTokens = b
+                    let (result, policy) = try generate(alone, tokens: t, sampling: sampling)
+                    XCTAssertEqual(outcome.results[b], result, "budget \(b) stop \(String(describing: stop)) T=\(sampling.temperature)")
+                    XCTAssertEqual(outcome.policies[b]?.controller.accounting, policy.controller.accounting)
+                }
+                XCTAssertLessThan(outcome.decodedShared, outcome.decodedSeparate)
+            }
+        }
+    }
+}
