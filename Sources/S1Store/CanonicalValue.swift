@@ -179,3 +179,92 @@ extension CanonicalValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, 
         self = .object(members)
     }
 }
+
+/// Plain JSON in and out, so stored canonical values (step keys, parameters) read back with their exact
+/// kinds: `true` stays a Bool (never the number 1), integers without fraction or exponent become `.int`,
+/// other numbers `.number`.
+extension CanonicalValue: Codable {
+    public init(from decoder: Decoder) throws {
+        if var array = try? decoder.unkeyedContainer() {
+            var items = [CanonicalValue]()
+            while !array.isAtEnd { items.append(try array.decode(CanonicalValue.self)) }
+            self = .array(items)
+            return
+        }
+        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            var members = [String: CanonicalValue]()
+            for key in object.allKeys { members[key.stringValue] = try object.decode(CanonicalValue.self, forKey: key) }
+            self = .object(members)
+            return
+        }
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+            self = .null
+        } else if let flag = try? single.decode(Bool.self) {
+            self = .bool(flag)
+        } else if let integer = try? single.decode(Int64.self) {
+            self = .int(integer)
+        } else if let number = try? single.decode(Double.self) {
+            self = .number(number)
+        } else if let text = try? single.decode(String.self) {
+            self = .string(text)
+        } else {
+            throw DecodingError.dataCorruptedError(in: single, debugDescription: "expected a JSON value")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .null:
+            var c = encoder.singleValueContainer()
+            try c.encodeNil()
+        case .bool(let flag):
+            var c = encoder.singleValueContainer()
+            try c.encode(flag)
+        case .int(let integer):
+            var c = encoder.singleValueContainer()
+            try c.encode(integer)
+        case .number(let number):
+            var c = encoder.singleValueContainer()
+            try c.encode(number)
+        case .string(let text):
+            var c = encoder.singleValueContainer()
+            try c.encode(text)
+        case .array(let items):
+            var c = encoder.unkeyedContainer()
+            for item in items { try c.encode(item) }
+        case .object(let members):
+            var c = encoder.container(keyedBy: AnyKey.self)
+            for (key, value) in members { try c.encode(value, forKey: AnyKey(key)) }
+        }
+    }
+
+    /// Parses JSON text (e.g. a stored `canonicalJSON()`) back into a value.
+    /// - Throws: `CanonicalDecodingError.invalidJSON` naming `source` and the reason.
+    public init(json data: Data, source: String = "JSON") throws {
+        do {
+            self = try JSONDecoder().decode(CanonicalValue.self, from: data)
+        } catch {
+            throw CanonicalDecodingError.invalidJSON(source: source, reason: "\(error)")
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { return nil }
+    }
+}
+
+/// Text that is not JSON.
+public enum CanonicalDecodingError: Error, Equatable, CustomStringConvertible, Sendable {
+    case invalidJSON(source: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidJSON(let source, let reason): return "\(source): expected JSON, \(reason)"
+        }
+    }
+}

@@ -140,6 +140,10 @@ public struct ContentStore: Sendable {
             removed += 1
             bytes += size
         }
+        // Shards left empty are removed too (rmdir fails harmlessly on non-empty ones).
+        if let shards = try? FileManager.default.contentsOfDirectory(atPath: objectsDirectory.path) {
+            for shard in shards { rmdir(objectsDirectory.appendingPathComponent(shard).path) }
+        }
         var temporaries = 0
         if let names = try? FileManager.default.contentsOfDirectory(atPath: tempDirectory.path) {
             for name in names where unlink(tempDirectory.appendingPathComponent(name).path) == 0 {

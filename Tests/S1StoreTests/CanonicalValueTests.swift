@@ -62,6 +62,20 @@ final class CanonicalValueTests: XCTestCase {
         }
     }
 
+    /// Stored encodings read back with their exact kinds and re-encode to the same bytes.
+    func testJSONRoundTripKeepsKinds() throws {
+        let value: CanonicalValue = ["flag": true, "one": 1, "half": 0.5, "big": .int(Int64.max), "none": nil,
+                                     "list": [false, 0, "0", [:], []], "name": "é\n"]
+        let bytes = try value.canonicalJSON()
+        let parsed = try CanonicalValue(json: bytes)
+        XCTAssertEqual(parsed, value)
+        XCTAssertEqual(try parsed.canonicalJSON(), bytes)
+        XCTAssertEqual(try CanonicalValue(json: Data("[1, 1.5, true]".utf8)), [.int(1), .number(1.5), .bool(true)])
+        XCTAssertThrowsError(try CanonicalValue(json: Data("{\"a\": }".utf8), source: "steps/x/key.json")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("steps/x/key.json: expected JSON"), "\(error)")
+        }
+    }
+
     func testDigestIsSHA256OfEncoding() throws {
         let value: CanonicalValue = ["seed": 42, "name": "s1"]
         XCTAssertEqual(try text(value), #"{"name":"s1","seed":42}"#)

@@ -92,6 +92,7 @@ final class ContentStoreTests: XCTestCase {
         XCTAssertFalse(store.contains(dropB))
         XCTAssertEqual(try store.data(for: keep), Data("keep me".utf8))
         XCTAssertEqual(try store.collectGarbage(keeping: [keep]).removed, 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.objectsDirectory.path), [String(keep.hex.prefix(2))])
     }
 
     func testStatCacheSkipsUnchangedAndRehashesChanged() throws {

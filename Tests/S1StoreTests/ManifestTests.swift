@@ -37,6 +37,18 @@ final class ManifestTests: XCTestCase {
         XCTAssertTrue(paths.contains("données/résumé.txt"))
     }
 
+    func testStatCacheGivesTheSameManifest() throws {
+        let dir = try makeTemporaryDirectory(self)
+        let run = dir.appendingPathComponent("run")
+        try makeRunDirectory(run)
+        let cache = StatCache(storeRoot: dir.appendingPathComponent("store"))
+        let plain = try Manifest.build(directory: run)
+        XCTAssertEqual(try Manifest.build(directory: run, statCache: cache), plain)
+        XCTAssertEqual(try Manifest.build(directory: run, statCache: cache), plain)
+        XCTAssertEqual(cache.misses, plain.entries.count)
+        XCTAssertEqual(cache.hits, plain.entries.count)
+    }
+
     func testEncodingIsStableAndDocumented() throws {
         let a = ContentHasher.digest(of: Data("a".utf8))
         let manifest = Manifest(entries: [
