@@ -111,6 +111,7 @@ public enum ExperimentPlanner {
 
         // Evaluation: one step per sweep point, per benchmark.
         var evaluationSteps: [String] = []
+        var evaluationPoints: [CanonicalValue] = []
         let common: [String: CanonicalValue] = [
             "template": template,
             "max_answer_tokens": .int(Int64(experiment.evaluate.maxAnswerTokens)),
@@ -147,13 +148,18 @@ public enum ExperimentPlanner {
                 steps.append(PlannedStep(name: name, kind: Kind.evaluate, parameters: .object(parameters),
                                          inputs: inputs, pointLabel: point.label))
                 evaluationSteps.append(name)
+                evaluationPoints.append(.object(["step": .string(name), "sweep": .string(point.sweep),
+                                                 "label": .string(point.label), "benchmark": .string(benchmark.name),
+                                                 "point": point.method]))
             }
         }
         if !evaluationSteps.isEmpty {
             var inputs: [String: StepInputSource] = [:]
             for name in evaluationSteps { inputs[name] = .output(step: name, file: "samples.jsonl") }
             steps.append(PlannedStep(name: "metrics", kind: Kind.metrics,
-                                     parameters: .object(["evaluate": spec.canonical(at: "evaluate")]), inputs: inputs))
+                                     parameters: .object(["evaluate": spec.canonical(at: "evaluate"),
+                                                          "points": .array(evaluationPoints)]),
+                                     inputs: inputs))
         }
         return ExperimentPlan(plan: try Plan(steps: steps),
                               published: evaluationSteps.isEmpty ? [:] : ["results.json": PublishedOutput(step: "metrics", file: "results.json")],
