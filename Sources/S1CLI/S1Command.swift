@@ -15,7 +15,8 @@ struct S1Command: ParsableCommand {
         """,
         version: S1Version.current,
         subcommands: [RunCommand.self, PlanCommand.self, ShowCommand.self, ArchiveCommand.self, VerifyCommand.self,
-                      ExtractCommand.self, RerunCommand.self, DiffCommand.self, GCCommand.self])
+                      ExtractCommand.self, RerunCommand.self, DiffCommand.self, GCCommand.self,
+                      GradeCommand.self, InspectCommand.self])
 }
 
 /// The store every command works on.
