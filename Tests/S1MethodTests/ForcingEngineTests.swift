@@ -99,4 +99,30 @@ final class ForcingEngineTests: XCTestCase {
             }
         }
     }
+
+    func testEngineIgnoreSweepEqualsSeparateRunsBitwise() throws {
+        let wait = encode("Wait")
+        for sampling in [SamplingParameters.greedy, SamplingParameters(temperature: 1, topP: 0.95, seed: 4)] {
+            let t = try tokens(stop: try frequentToken(sampling: sampling))
+            for budget in [40, 200] {
+                let base = ForcingConfig(maxThinkingTokens: budget, extensionTokens: wait, maxAnswerTokens: 5)
+                let counts = [0, 1, 2, 4, 6]
+                let outcome = try EngineBudgetSweep.ignoreCounts(generator: Generator(model: Self.model), id: 5, prompt: prompt,
+                                                                 sampling: sampling, base: base, tokens: t,
+                                                                 promptEndsWithNewline: true, counts: counts)
+                for k in counts {
+                    var alone = base
+                    alone.ignoreEnd = k
+                    let (result, policy) = try generate(alone, tokens: t, sampling: sampling)
+                    XCTAssertEqual(outcome.results[k], result, "ignore \(k) budget \(budget) T=\(sampling.temperature)")
+                    XCTAssertEqual(outcome.policies[k]?.controller.accounting, policy.controller.accounting)
+                }
+                XCTAssertLessThan(outcome.decodedShared, outcome.decodedSeparate)
+                if budget == 200 {
+                    // The sweep really branches: the chain ignored several ends.
+                    XCTAssertGreaterThanOrEqual(outcome.policies[6]?.controller.accounting.ignoredEnds ?? 0, 2)
+                }
+            }
+        }
+    }
 }

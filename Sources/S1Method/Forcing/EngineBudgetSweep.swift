@@ -62,4 +62,48 @@ public enum EngineBudgetSweep {
         }
         return EngineSweepOutcome(results: results, policies: policies, decodedShared: decoded)
     }
+
+    /// Runs `base` at every ignore count in `counts` (the "Wait" sweep) for one prompt. The chain ignores the most
+    /// ends; the point with count k forks right after the chain appended its k-th extension (k = 0: at the start),
+    /// because the engine's hook cannot pause between sampling a token and reviewing it. The fork therefore
+    /// recomputes the round up to its accepted end, but never the rounds before.
+    public static func ignoreCounts(generator: Generator, id: UInt64, prompt: [Int32], sampling: SamplingParameters,
+                                    base: ForcingConfig, tokens: ForcingTokens, promptEndsWithNewline: Bool,
+                                    counts: [Int]) throws -> EngineSweepOutcome {
+        let ordered = Array(Set(counts)).sorted()
+        guard let most = ordered.last else { return EngineSweepOutcome(results: [:], policies: [:], decodedShared: 0) }
+        var chainConfig = base
+        chainConfig.ignoreEnd = most
+        let chainPolicy = try BudgetForcingPolicy(controller: BudgetForcing(config: chainConfig, tokens: tokens,
+                                                                             promptEndsWithNewline: promptEndsWithNewline))
+        let chain = try generator.start(GenerationRequest(id: id, promptTokens: prompt, policy: chainPolicy, sampling: sampling))
+        var forks: [(count: Int, sequence: DecodingSequence, decodedAtFork: Int)] = []
+        var sameAsChain: [Int] = []
+        for count in ordered.dropLast() {
+            try generator.run([chain]) { s in
+                guard let c = (s.policy as? BudgetForcingPolicy)?.controller else { return false }
+                return c.isBetweenThinkingSteps && c.accounting.ignoredEnds >= count
+            }
+            guard chain.state == .paused, let policy = chain.policy as? BudgetForcingPolicy else {
+                // The chain left thinking with fewer ignores: this point ends exactly like the chain.
+                sameAsChain.append(count)
+                continue
+            }
+            forks.append((count, generator.fork(chain.snapshot(), policy: policy.withIgnoreEnd(count)), chain.decodedTokens))
+        }
+        try generator.run([chain] + forks.map(\.sequence))
+        var results: [Int: GenerationResult] = [:]
+        var policies: [Int: BudgetForcingPolicy] = [:]
+        var decoded = chain.decodedTokens
+        for count in sameAsChain + [most] {
+            results[count] = chain.result
+            policies[count] = chain.policy as? BudgetForcingPolicy
+        }
+        for fork in forks {
+            results[fork.count] = fork.sequence.result
+            policies[fork.count] = fork.sequence.policy as? BudgetForcingPolicy
+            decoded += fork.sequence.decodedTokens - fork.decodedAtFork
+        }
+        return EngineSweepOutcome(results: results, policies: policies, decodedShared: decoded)
+    }
 }
