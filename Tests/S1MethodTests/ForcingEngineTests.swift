@@ -125,4 +125,25 @@ final class ForcingEngineTests: XCTestCase {
             }
         }
     }
+
+    func testEngineRejectionSamplingRecordsTriesAndStopsAtItsCap() throws {
+        let t = try tokens(stop: try frequentToken(sampling: SamplingParameters(temperature: 1, topP: 1, seed: 1)))
+        func rs(_ budget: Int, cap: Int) throws -> RejectionOutcome {
+            try EngineRejectionSampling.run(generator: Generator(model: Self.model), id: 5, prompt: prompt, seed: 77,
+                                            tokens: t, promptEndsWithNewline: true, maxThinkingTokens: budget,
+                                            maxAnswerTokens: 4, maxTries: cap).outcome
+        }
+        let generous = try rs(200, cap: 50)
+        XCTAssertTrue(generous.accepted)
+        XCTAssertLessThanOrEqual(generous.transcript.accounting.thinkingTokens, 200)
+        XCTAssertEqual(generous.transcript.accounting.forcedStops, 0)
+        XCTAssertEqual(generous.transcript.answer.prefix(t.endOfThinking.count).map { $0 }, t.endOfThinking)
+                // A budget of 0 never fits (the end of thinking cannot come before the budget is spent).
+        let tight = try rs(0, cap: 5)
+        XCTAssertFalse(tight.accepted)
+        XCTAssertEqual(tight.tries, 5)
+        XCTAssertEqual(tight.transcript.answer, [])
+        let again = try rs(1, cap: 5)
+        XCTAssertEqual(again, tight, "seeded: the same tries again")
+    }
 }
