@@ -96,6 +96,7 @@ final class ForcingEngineTests: XCTestCase {
                     XCTAssertEqual(outcome.policies[b]?.controller.accounting, policy.controller.accounting)
                 }
                 XCTAssertLessThan(outcome.decodedShared, outcome.decodedSeparate)
+                print("engine budget sweep \(budgets) T=\(sampling.temperature) stop=\(String(describing: stop)): decoded shared \(outcome.decodedShared), separate \(outcome.decodedSeparate), largest alone \(outcome.results[32]!.decodedTokens)")
             }
         }
     }
@@ -118,6 +119,7 @@ final class ForcingEngineTests: XCTestCase {
                     XCTAssertEqual(outcome.policies[k]?.controller.accounting, policy.controller.accounting)
                 }
                 XCTAssertLessThan(outcome.decodedShared, outcome.decodedSeparate)
+                print("engine ignore sweep \(counts) budget \(budget) T=\(sampling.temperature): decoded shared \(outcome.decodedShared), separate \(outcome.decodedSeparate), largest alone \(outcome.results[6]!.decodedTokens)")
                 if budget == 200 {
                     // The sweep really branches: the chain ignored several ends.
                     XCTAssertGreaterThanOrEqual(outcome.policies[6]?.controller.accounting.ignoredEnds ?? 0, 2)
