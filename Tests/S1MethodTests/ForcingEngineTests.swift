@@ -85,7 +85,7 @@ final class ForcingEngineTests: XCTestCase {
                 let t = try stop.map { try tokens(stop: $0) } ?? ForcingTokens(template: .qwen25, tokenizer: Self.tokenizer)
                 let base = ForcingConfig(maxThinkingTokens: 0, maxAnswerTokens: 6)
                 let budgets = [0, 4, 9, 16, 32]
-                let outcome = try EngineBudgetSweep.run(generator: Generator(model: Self.model), id: 5, prompt: prompt,
+                let outcome = try EnginePrefixSharing.budgets(generator: Generator(model: Self.model), id: 5, prompt: prompt,
                                                         sampling: sampling, base: base, tokens: t,
                                                         promptEndsWithNewline: true, budgets: budgets)
                 for b in budgets {
@@ -108,7 +108,7 @@ final class ForcingEngineTests: XCTestCase {
             for budget in [40, 200] {
                 let base = ForcingConfig(maxThinkingTokens: budget, extensionTokens: wait, maxAnswerTokens: 5)
                 let counts = [0, 1, 2, 4, 6]
-                let outcome = try EngineBudgetSweep.ignoreCounts(generator: Generator(model: Self.model), id: 5, prompt: prompt,
+                let outcome = try EnginePrefixSharing.ignoreCounts(generator: Generator(model: Self.model), id: 5, prompt: prompt,
                                                                  sampling: sampling, base: base, tokens: t,
                                                                  promptEndsWithNewline: true, counts: counts)
                 for k in counts {

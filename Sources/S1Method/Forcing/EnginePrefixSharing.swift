@@ -1,4 +1,4 @@
-// The prefix-sharing budget sweep on the engine: one chain per question with the largest budget, paused at each
+// Prefix-sharing sweeps on the engine. Budget sweep: one chain per question with the largest budget, paused at each
 // smaller budget while still thinking, snapshotted and forked with that budget; chain and forks then decode
 // together in one batch. Every point equals running it alone, bitwise, because sampling noise is keyed by
 // (seed, request, position) and decoding is batch-invariant (tests compare against separate runs).
@@ -18,10 +18,10 @@ public struct EngineSweepOutcome: Sendable {
     public var decodedSeparate: Int { results.values.map(\.decodedTokens).reduce(0, +) }
 }
 
-public enum EngineBudgetSweep {
+public enum EnginePrefixSharing {
     /// Runs `base` at every budget in `budgets` for one prompt. Throws `ForcingError.sharingNeedsNoIgnores` when
     /// `base.ignoreEnd > 0` (the ignore rule depends on the budget; run such points separately).
-    public static func run(generator: Generator, id: UInt64, prompt: [Int32], sampling: SamplingParameters,
+    public static func budgets(generator: Generator, id: UInt64, prompt: [Int32], sampling: SamplingParameters,
                            base: ForcingConfig, tokens: ForcingTokens, promptEndsWithNewline: Bool,
                            budgets: [Int]) throws -> EngineSweepOutcome {
         guard base.ignoreEnd == 0 else { throw ForcingError.sharingNeedsNoIgnores }
