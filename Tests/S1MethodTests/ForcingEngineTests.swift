@@ -85,7 +85,7 @@ final class ForcingEngineTests: XCTestCase {
                 let t = try stop.map { try tokens(stop: $0) } ?? ForcingTokens(template: .qwen25, tokenizer: Self.tokenizer)
                 let base = ForcingConfig(maxThinkingTokens: 0, maxAnswerTokens: 6)
                 let budgets = [0, 4, 9, 16, 32]
-                let outcome = try EngineBudgetSweep.run(generator: Generator(model: Self.model), id: 5, prompt: prompt,
+                let outcome = try EnginePrefixSharing.budgets(generator: Generator(model: Self.model), id: 5, prompt: prompt,
                                                         sampling: sampling, base: base, tokens: t,
                                                         promptEndsWithNewline: true, budgets: budgets)
                 for b in budgets {
@@ -96,7 +96,56 @@ final class ForcingEngineTests: XCTestCase {
                     XCTAssertEqual(outcome.policies[b]?.controller.accounting, policy.controller.accounting)
                 }
                 XCTAssertLessThan(outcome.decodedShared, outcome.decodedSeparate)
+                print("engine budget sweep \(budgets) T=\(sampling.temperature) stop=\(String(describing: stop)): decoded shared \(outcome.decodedShared), separate \(outcome.decodedSeparate), largest alone \(outcome.results[32]!.decodedTokens)")
             }
         }
+    }
+
+    func testEngineIgnoreSweepEqualsSeparateRunsBitwise() throws {
+        let wait = encode("Wait")
+        for sampling in [SamplingParameters.greedy, SamplingParameters(temperature: 1, topP: 0.95, seed: 4)] {
+            let t = try tokens(stop: try frequentToken(sampling: sampling))
+            for budget in [40, 200] {
+                let base = ForcingConfig(maxThinkingTokens: budget, extensionTokens: wait, maxAnswerTokens: 5)
+                let counts = [0, 1, 2, 4, 6]
+                let outcome = try EnginePrefixSharing.ignoreCounts(generator: Generator(model: Self.model), id: 5, prompt: prompt,
+                                                                 sampling: sampling, base: base, tokens: t,
+                                                                 promptEndsWithNewline: true, counts: counts)
+                for k in counts {
+                    var alone = base
+                    alone.ignoreEnd = k
+                    let (result, policy) = try generate(alone, tokens: t, sampling: sampling)
+                    XCTAssertEqual(outcome.results[k], result, "ignore \(k) budget \(budget) T=\(sampling.temperature)")
+                    XCTAssertEqual(outcome.policies[k]?.controller.accounting, policy.controller.accounting)
+                }
+                XCTAssertLessThan(outcome.decodedShared, outcome.decodedSeparate)
+                print("engine ignore sweep \(counts) budget \(budget) T=\(sampling.temperature): decoded shared \(outcome.decodedShared), separate \(outcome.decodedSeparate), largest alone \(outcome.results[6]!.decodedTokens)")
+                if budget == 200 {
+                    // The sweep really branches: the chain ignored several ends.
+                    XCTAssertGreaterThanOrEqual(outcome.policies[6]?.controller.accounting.ignoredEnds ?? 0, 2)
+                }
+            }
+        }
+    }
+
+    func testEngineRejectionSamplingRecordsTriesAndStopsAtItsCap() throws {
+        let t = try tokens(stop: try frequentToken(sampling: SamplingParameters(temperature: 1, topP: 1, seed: 1)))
+        func rs(_ budget: Int, cap: Int) throws -> RejectionOutcome {
+            try EngineRejectionSampling.run(generator: Generator(model: Self.model), id: 5, prompt: prompt, seed: 77,
+                                            tokens: t, promptEndsWithNewline: true, maxThinkingTokens: budget,
+                                            maxAnswerTokens: 4, maxTries: cap).outcome
+        }
+        let generous = try rs(200, cap: 50)
+        XCTAssertTrue(generous.accepted)
+        XCTAssertLessThanOrEqual(generous.transcript.accounting.thinkingTokens, 200)
+        XCTAssertEqual(generous.transcript.accounting.forcedStops, 0)
+        XCTAssertEqual(generous.transcript.answer.prefix(t.endOfThinking.count).map { $0 }, t.endOfThinking)
+                // A budget of 0 never fits (the end of thinking cannot come before the budget is spent).
+        let tight = try rs(0, cap: 5)
+        XCTAssertFalse(tight.accepted)
+        XCTAssertEqual(tight.tries, 5)
+        XCTAssertEqual(tight.transcript.answer, [])
+        XCTAssertEqual(try rs(200, cap: 50), generous, "seeded: the same tries again")
+        XCTAssertEqual(try rs(1, cap: 5), try rs(1, cap: 5))
     }
 }

@@ -58,6 +58,13 @@ public struct BudgetForcingPolicy: DecodingPolicy {
         return .replace(with: forced.map { Int32($0) })
     }
 
+    /// The same state with another ignore count (ignore-sweep forks).
+    public func withIgnoreEnd(_ count: Int) -> BudgetForcingPolicy {
+        var copy = self
+        copy.controller = controller.withIgnoreEnd(count)
+        return copy
+    }
+
     /// The same state with another thinking budget (budget-sweep forks).
     public func withMaxThinkingTokens(_ budget: Int) -> BudgetForcingPolicy {
         var copy = self
