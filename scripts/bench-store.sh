@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Store benchmarks, side by side with the standard tools (run by `make bench`; not part of `make test`):
 #   1. SHA-256 of a 1 GiB file:      `s1 hash FILE`            vs `sha256sum FILE`     (goal: ≥ 0.9× its throughput)
-#   2. archiving a run-like tree:    `s1 archive-dir DIR OUT`  vs `tar --zstd -cf`     (goal: ≤ 1.2× its time)
+#   2. archiving a run-like tree:    `s1 bench archive-dir DIR OUT`  vs `tar --zstd -cf`     (goal: ≤ 1.2× its time)
 # Each timing is the best of $REPEATS runs on a warm page cache, so the disk is out of the comparison.
 # Prints a Markdown table on stdout. Environment: S1 (binary, default .build/release/s1), REPEATS (3),
 # BENCH_DIR (scratch parent, default $TMPDIR or /tmp), HASH_MIB (1024), TREE_MIB (~200).
@@ -15,8 +15,8 @@ TREE_MIB=${TREE_MIB:-200}
 for tool in sha256sum tar zstd awk; do
   command -v "$tool" >/dev/null || { echo "bench-store: $tool not found; run 'make deps' first" >&2; exit 2; }
 done
-if ! "$S1" hash --help >/dev/null 2>&1 || ! "$S1" archive-dir --help >/dev/null 2>&1; then
-  echo "bench-store: '$S1 hash' / '$S1 archive-dir' are not available; build with 'make build' first" >&2
+if ! "$S1" hash --help >/dev/null 2>&1 || ! "$S1" bench archive-dir --help >/dev/null 2>&1; then
+  echo "bench-store: '$S1 hash' / '$S1 bench archive-dir' are not available; build with 'make build' first" >&2
   exit 2
 fi
 
@@ -63,7 +63,7 @@ done
 tree_mib=$(du -sm "$tree" | awk '{ print $1 }')
 cat $(find "$tree" -type f) >/dev/null
 t_tar=$(best_of tar --zstd -cf "$work/ref.tar.zst" -C "$work" run)
-t_s1a=$(best_of "$S1" archive-dir "$tree" "$work/s1.tar.zst")
+t_s1a=$(best_of "$S1" bench archive-dir "$tree" "$work/s1.tar.zst")
 size_tar=$(stat -c %s "$work/ref.tar.zst")
 size_s1=$(stat -c %s "$work/s1.tar.zst")
 

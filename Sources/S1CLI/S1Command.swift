@@ -8,15 +8,15 @@ struct S1Command: ParsableCommand {
         commandName: "s1",
         abstract: "Run the s1 test-time-scaling recipe from one YAML experiment: plan, run, archive, verify, rerun.",
         discussion: """
-        Every step is keyed by the content of what it reads, so unchanged steps are reused. Runs are deterministic and
-        archive into one tarball that a reviewer can verify and rerun with changed parameters.
+        Every step is keyed by the content of what it reads, so unchanged steps are reused. Runs are \
+        deterministic and archive into one tarball that a reviewer can verify and rerun with changed parameters.
 
         Start with:  s1 run experiments/s1-mini.yaml
         """,
         version: S1Version.current,
         subcommands: [RunCommand.self, PlanCommand.self, ShowCommand.self, ArchiveCommand.self, VerifyCommand.self,
                       ExtractCommand.self, RerunCommand.self, DiffCommand.self, GCCommand.self,
-                      GradeCommand.self, InspectCommand.self])
+                      GradeCommand.self, InspectCommand.self, HashCommand.self, BenchCommand.self])
 }
 
 /// The store every command works on.

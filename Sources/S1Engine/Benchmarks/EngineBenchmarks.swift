@@ -1,18 +1,11 @@
 import Foundation
-import XCTest
-import S1Engine
 
-/// Throughput of one SFT training step on the s1-mini shape (DESIGN: hidden 128, 4 layers, 4 heads, 2 KV heads,
-/// intermediate 384, byte vocabulary, tied). Runs only when S1_ENGINE_BENCH is set (scripts/bench-engine.sh),
-/// because timings have no place in the ordinary test run; prints one JSON line for the script to compare.
-final class EngineBenchmarkTests: XCTestCase {
-    func testTrainingStepThroughput() throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard environment["S1_ENGINE_BENCH"] != nil else { throw XCTSkip("set S1_ENGINE_BENCH=1 to run the engine benchmark") }
-        let threads = Int(environment["S1_BENCH_THREADS"] ?? "1") ?? 1
-        let batch = Int(environment["S1_BENCH_BATCH"] ?? "16") ?? 16
-        let length = Int(environment["S1_BENCH_LENGTH"] ?? "128") ?? 128
-        let steps = Int(environment["S1_BENCH_STEPS"] ?? "10") ?? 10
+/// Throughput measurements for `make bench` (through `s1 bench`), never for the timed test suite.
+/// Each returns one JSON line that `scripts/bench-engine.sh` compares with PyTorch eager on the same shape.
+public enum EngineBenchmarks {
+    /// One SFT training step (forward, masked cross-entropy, backward, AdamW) on the s1-mini shape (DESIGN: hidden
+    /// 128, 4 layers, 4 heads, 2 KV heads, intermediate 384, byte vocabulary, tied): wall and CPU tokens/s.
+    public static func trainingStep(threads: Int, batch: Int, length: Int, steps: Int) throws -> String {
         EngineEnvironment.configure(blasThreads: threads)
         defer { EngineEnvironment.configure(blasThreads: 1) }
         let config = Qwen2Config(hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4,
@@ -28,26 +21,19 @@ final class EngineBenchmarkTests: XCTestCase {
                                      examples: examples, seed: 3)
         try trainer.run(stopAfterStep: 1)  // warm-up
         // Process CPU time as well as wall time: on a shared machine CPU time is the steadier comparison.
-        func cpuSeconds() -> Double {
-            var spec = timespec()
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
-            return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-        }
         let start = DispatchTime.now().uptimeNanoseconds, cpuStart = cpuSeconds()
         try trainer.run(stopAfterStep: 1 + steps)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu = cpuSeconds() - cpuStart
-        let tokensPerSecond = Double(steps * batch * length) / seconds
-        let tokensPerCPUSecond = Double(steps * batch * length) / cpu
-        let env = EngineEnvironment.current()
-        print("{\"engine\":\"s1-swift\",\"threads\":\(threads),\"batch\":\(batch),\"length\":\(length),\"steps\":\(steps),\"tokens_per_second\":\(tokensPerSecond),\"tokens_per_cpu_second\":\(tokensPerCPUSecond),\"blas_core\":\"\(env.blasCoreName)\",\"parameters\":\(model.parameterCount)}")
+        let tokens = Double(steps * batch * length)
+        let environment = EngineEnvironment.current()
+        return "{\"engine\":\"s1-swift\",\"threads\":\(threads),\"batch\":\(batch),\"length\":\(length),\"steps\":\(steps),"
+            + "\"tokens_per_second\":\(tokens / seconds),\"tokens_per_cpu_second\":\(tokens / cpu),"
+            + "\"blas_core\":\"\(environment.blasCoreName)\",\"parameters\":\(model.parameterCount)}"
     }
 
     /// GFLOP/s of the training step's largest matmul (the fused gate/up projection, (B·T, C)·(C, 2I)) against a
     /// large square sgemm, the practical OpenBLAS peak on this machine.
-    func testLargestMatmulEfficiency() throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard environment["S1_ENGINE_BENCH"] != nil else { throw XCTSkip("set S1_ENGINE_BENCH=1 to run the engine benchmark") }
-        let threads = Int(environment["S1_BENCH_THREADS"] ?? "1") ?? 1
+    public static func largestMatmul(threads: Int) -> String {
         EngineEnvironment.configure(blasThreads: threads)
         defer { EngineEnvironment.configure(blasThreads: 1) }
         func gflops(rows: Int, inFeatures: Int, outFeatures: Int, repeats: Int) -> Double {
@@ -65,6 +51,13 @@ final class EngineBenchmarkTests: XCTestCase {
         }
         let largest = gflops(rows: 16 * 128, inFeatures: 128, outFeatures: 768, repeats: 20)
         let peak = gflops(rows: 1024, inFeatures: 1024, outFeatures: 1024, repeats: 5)
-        print("{\"engine\":\"s1-swift-gemm\",\"threads\":\(threads),\"largest_matmul_gflops\":\(largest),\"square_1024_gflops\":\(peak),\"efficiency\":\(largest / peak)}")
+        return "{\"engine\":\"s1-swift-gemm\",\"threads\":\(threads),\"largest_matmul_gflops\":\(largest),"
+            + "\"square_1024_gflops\":\(peak),\"efficiency\":\(largest / peak)}"
+    }
+
+    private static func cpuSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }
