@@ -70,9 +70,11 @@ final class ForcingEngineTests: XCTestCase {
                 XCTAssertLessThanOrEqual(a.ignoredEnds, ignore)
                 XCTAssertFalse(thinking.contains(Array(t.thinkingStops)[0]), "an end of thinking never stays in the thinking")
             }
-            // With ample ends available, the ignores are all used.
+            // With a long budget the mechanism engages on the real engine: at least one end is ignored, never more
+            // than asked. (How many ends a random model emits after "Wait" depends on its weights; the exact count
+            // of ignores is pinned by the scripted-model tests in ForcingTests.)
             let (_, p4) = try generate(ForcingConfig(maxThinkingTokens: 200, ignoreEnd: 2, extensionTokens: wait, maxAnswerTokens: 4), tokens: t, sampling: sampling)
-            XCTAssertEqual(p4.controller.accounting.ignoredEnds, 2)
+            XCTAssertTrue((1...2).contains(p4.controller.accounting.ignoredEnds), "\(p4.controller.accounting.ignoredEnds)")
         }
         XCTAssertThrowsError(try BudgetForcingPolicy(controller: BudgetForcing(
             config: ForcingConfig(maxThinkingTokens: 9, ignoreEnd: 1, extensionTokens: [], maxAnswerTokens: 2),
