@@ -35,6 +35,11 @@ public struct RunInput: Codable, Sendable, Equatable {
 public struct PublishedOutput: Codable, Sendable, Equatable {
     public let step: String
     public let file: String
+
+    public init(step: String, file: String) {
+        self.step = step
+        self.file = file
+    }
 }
 
 /// A run directory as written under `runs/<run-id>/`, and the files in it.
