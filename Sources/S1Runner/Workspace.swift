@@ -61,7 +61,10 @@ public struct Workspace {
     /// The steps that read a user file.
     private func readers(of path: String, in prepared: Prepared) -> [String] {
         prepared.experimentPlan.plan.steps.filter { step in
-            step.inputs.values.contains { if case .file(let file) = $0 { return file == path } else { return false } }
+            step.inputs.values.contains { source in
+                if case .file(let file) = source { return file == path }
+                return false
+            }
         }.map(\.name)
     }
 

@@ -58,7 +58,8 @@ final class ExperimentPlannerTests: XCTestCase {
     func testPaperConfigurationPlansWithItsFilesAbsent() throws {
         let (experimentPlan, _) = try plan("s1-32b.yaml")
         XCTAssertTrue(experimentPlan.inputFiles.contains("data/s1K.jsonl"), "\(experimentPlan.inputFiles)")
-        XCTAssertTrue(experimentPlan.inputFiles.contains { $0.hasPrefix("models/Qwen2.5-32B-Instruct/") })
+        let train = try XCTUnwrap(experimentPlan.plan.step(named: "train"))
+        XCTAssertEqual(train.inputs["checkpoint"], .directory(path: "models/Qwen2.5-32B-Instruct"))
         let pool = try XCTUnwrap(experimentPlan.plan.step(named: "pool"))
         XCTAssertEqual(pool.kind, ExperimentPlanner.Kind.importPool)
         XCTAssertNil(experimentPlan.plan.step(named: "pretrain/qwen2.5-32b"), "checkpoint base models are not pretrained")

@@ -12,6 +12,8 @@ public final class RunExecutor {
     public let environment: ExecutionEnvironment
     public let sink: ProgressSink
     private let records: StepRecordStore
+    /// Skips rehashing user files whose size, mtime and inode are unchanged (a 60 GB checkpoint, say).
+    private let statCache: StatCache
 
     public init(storeRoot: URL, registry: StepRegistry, code: CodeIdentity, environment: ExecutionEnvironment,
                 sink: ProgressSink) throws {
@@ -22,6 +24,7 @@ public final class RunExecutor {
         self.environment = environment
         self.sink = sink
         self.records = StepRecordStore(root: storeRoot)
+        self.statCache = StatCache(storeRoot: storeRoot)
     }
 
     /// What the run will do: per step, cached or why it will run.
@@ -57,6 +60,7 @@ public final class RunExecutor {
                 statuses.append(StepStatus(step: step, key: key, state: .willRun(reason: reason)))
             }
         }
+        try? statCache.save()
         return statuses
     }
 
@@ -71,7 +75,10 @@ public final class RunExecutor {
         var done: [String: StepRecord] = [:]
         var outcomes: [StepOutcome] = []
         var newKeys: [String: Digest] = [:]
-        defer { try? records.updateLastKeys(experiment: context.experimentName, newKeys) }
+        defer {
+            try? records.updateLastKeys(experiment: context.experimentName, newKeys)
+            try? statCache.save()
+        }
 
         for step in plan.steps where wanted.contains(step.name) {
             let material: StepKeyMaterial
@@ -180,31 +187,55 @@ public final class RunExecutor {
     private func keyMaterial(for step: PlannedStep, context: PlanContext, upstream: [String: StepRecord],
                              useIndex: Bool = false) -> Result<StepKeyMaterial, StepState> {
         var digests: [String: Digest] = [:]
-        for (name, source) in step.inputs {
-            switch source {
-            case .output(let upstreamStep, let file):
-                guard let record = upstream[upstreamStep]
-                        ?? (useIndex ? lookupCompleted(upstreamStep, context: context) : nil) else {
-                    return .failure(.waitingFor(upstreamStep))
-                }
-                guard let output = record.output(file) else {
-                    return .failure(.missingInput("step '\(upstreamStep)' produced no file '\(file)'"))
-                }
-                digests[name] = output.digest
-            case .file(let path):
-                let url = context.resolve(path)
-                guard FileManager.default.fileExists(atPath: url.path) else {
-                    return .failure(.missingInput("\(path) (looked for \(url.path))"))
-                }
-                guard let digest = try? ContentHasher.digest(ofFile: url.path) else {
-                    return .failure(.missingInput("\(path) could not be read"))
-                }
-                digests[name] = digest
+        var waitingFor: String?
+        // Sorted, so the reported reason never depends on dictionary order; a missing user file outranks waiting,
+        // because no amount of running upstream steps will make it appear.
+        for (name, source) in step.inputs.sorted(by: { $0.key < $1.key }) {
+            switch resolveDigest(source, context: context, upstream: upstream, useIndex: useIndex) {
+            case .success(let digest): digests[name] = digest
+            case .failure(.waitingFor(let upstreamStep)): waitingFor = waitingFor ?? upstreamStep
+            case .failure(let other): return .failure(other)
             }
         }
+        if let waitingFor { return .failure(.waitingFor(waitingFor)) }
         return .success(StepKeyMaterial(
             kind: step.kind, parameters: step.parameters, inputs: digests,
             seed: context.seeds.seed(step: step.name), code: code, environment: environment.keyed))
+    }
+
+    private func resolveDigest(_ source: StepInputSource, context: PlanContext, upstream: [String: StepRecord],
+                               useIndex: Bool) -> Result<Digest, StepState> {
+        switch source {
+        case .output(let upstreamStep, let file):
+            guard let record = upstream[upstreamStep]
+                    ?? (useIndex ? lookupCompleted(upstreamStep, context: context) : nil) else {
+                return .failure(.waitingFor(upstreamStep))
+            }
+            guard let output = record.output(file) else {
+                return .failure(.missingInput("step '\(upstreamStep)' produced no file '\(file)'"))
+            }
+            return .success(output.digest)
+        case .file(let path):
+            let url = context.resolve(path)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                return .failure(.missingInput("\(path) (looked for \(url.path))"))
+            }
+            guard let digest = try? statCache.digest(ofFile: url.path) else {
+                return .failure(.missingInput("\(path) could not be read"))
+            }
+            return .success(digest)
+        case .directory(let path):
+            let url = context.resolve(path)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                return .failure(.missingInput("\(path)/ (looked for the folder \(url.path))"))
+            }
+            guard let manifest = try? Manifest.build(directory: url, excluding: [], statCache: statCache),
+                  let encoded = try? manifest.encoded() else {
+                return .failure(.missingInput("\(path)/ could not be read"))
+            }
+            return .success(ContentHasher.digest(of: encoded))
+        }
     }
 
     /// With `--only`, upstream steps are not executed; their results come from the store via the index.
@@ -224,7 +255,7 @@ public final class RunExecutor {
                     throw StepFailure(step: step.name, message: "input '\(name)' from step '\(upstreamStep)' is missing")
                 }
                 urls[name] = store.path(for: output.digest)
-            case .file(let path):
+            case .file(let path), .directory(let path):
                 urls[name] = context.resolve(path)
             }
         }

@@ -7,7 +7,8 @@ import S1Store
 public struct ExperimentPlan: Sendable {
     public let plan: Plan
     public let published: [String: PublishedOutput]
-    /// User files as written in the spec (relative to its folder).
+    /// User files as written in the spec (relative to its folder), carried by the run record. Checkpoint folders
+    /// are not among them: they are pinned by digest in each step key but stay with their owner, being large.
     public let inputFiles: [String]
 }
 
@@ -67,7 +68,6 @@ public enum ExperimentPlanner {
             let name = "pretrain/\(base.name)"
             switch base.source {
             case .checkpoint(let path):
-                inputFiles.append(contentsOf: checkpointFiles(path))
                 modelSources[base.name] = checkpointInputs(path)
             case .initialize:
                 steps.append(PlannedStep(
@@ -100,7 +100,6 @@ public enum ExperimentPlanner {
         if let from = experiment.train.from, let source = modelSources[from] {
             trainInputs.merge(source) { a, _ in a }
         } else if case .checkpoint(let path)? = experiment.model {
-            inputFiles.append(contentsOf: checkpointFiles(path))
             trainInputs.merge(checkpointInputs(path)) { a, _ in a }
         }
         steps.append(PlannedStep(name: "train", kind: Kind.sft,
@@ -171,13 +170,9 @@ public enum ExperimentPlanner {
         ["config": .output(step: step, file: "config.json"), "weights": .output(step: step, file: "model.safetensors")]
     }
 
-    /// A checkpoint folder as inputs: its config and weights (single-file layout; sharded checkpoints are hashed
-    /// through their index).
+    /// A checkpoint folder as one input: every file in it (config, shards, tokenizer) is hashed.
     static func checkpointInputs(_ folder: String) -> [String: StepInputSource] {
-        ["config": .file(path: folder + "/config.json"), "weights": .file(path: folder + "/model.safetensors.index.json")]
+        ["checkpoint": .directory(path: folder)]
     }
 
-    static func checkpointFiles(_ folder: String) -> [String] {
-        [folder + "/config.json", folder + "/model.safetensors.index.json"]
-    }
 }

@@ -4,8 +4,10 @@ import S1Store
 public enum StepInputSource: Hashable, Sendable {
     /// A named output file of an earlier step of the same plan.
     case output(step: String, file: String)
-    /// A user file (dataset, checkpoint file), as written in the spec: relative to the spec's folder.
+    /// A user file (dataset), as written in the spec: relative to the spec's folder.
     case file(path: String)
+    /// A user folder (a checkpoint: config, shards, tokenizer), hashed as the manifest of every file in it.
+    case directory(path: String)
 }
 
 /// One node of a run's DAG: what to run, with which resolved parameters, on which inputs.
