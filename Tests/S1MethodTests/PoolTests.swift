@@ -52,6 +52,13 @@ final class PoolTests: XCTestCase {
         let badBool = error(#"{"question":"q","thinking_trajectories":["t"],"attempt":"a","base_results":{"m":"yes"}}"#)
         XCTAssertEqual(badBool?.field, "base_results.m")
         XCTAssertEqual(try PoolJSONL.decode(Data((good + "\r\n").utf8), source: "crlf").count, 1)
+        // s1K-1.1's per-teacher fields are read when the s1K ones are absent; a missing attempt is still named.
+        let v11 = #"{"question":"q","gemini_thinking_trajectory":"g","gemini_attempt":"ga","#
+            + #""deepseek_thinking_trajectory":"d","deepseek_attempt":"da","cot":null}"#
+        let record = try PoolJSONL.decode(Data(v11.utf8), source: "s1K-1.1")[0]
+        XCTAssertEqual(record.thinkingTrajectories, ["d"])
+        XCTAssertEqual(record.attempt, "da")
+        XCTAssertEqual(error(#"{"question":"q","deepseek_thinking_trajectory":"d"}"#)?.field, "deepseek_attempt")
     }
 
     func testSplitsAreDisjointDistinctAndOnTheirSideOfThePartition() throws {

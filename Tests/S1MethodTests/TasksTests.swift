@@ -136,4 +136,19 @@ final class TasksTests: XCTestCase {
         XCTAssertEqual(TraceFormat.stepCount(""), 0)
         XCTAssertEqual(TraceFormat.stepCount("=7\n"), 1)
     }
+
+    func testRecheckerRejectsGarbageWithoutTrapping() {
+        let traces = ["", "=", "Wait\n=1", "99999999999*99999999999=1\n=1", "9223372036854775807+1=0\n=0",
+                      "--9223372036854775808=1\n=1", "1/0=1\n=1", "(((\n=2", "A\n=A"]
+        let questions = ["", "Compute .", "Largest: A) B) C) D)", "Count in .", "Weekday of ?", "Solve x=x.",
+                         "Compute 99999999999*99999999999.", "Find gcd(0,0)."]
+        for domain in TaskDomain.allCases {
+            for question in questions {
+                for trace in traces {
+                    XCTAssertFalse(TraceRecheck.check(domain: domain, question: question, trace: trace).isValid,
+                                   "\(domain) \(question) \(trace)")
+                }
+            }
+        }
+    }
 }

@@ -28,14 +28,30 @@ extension PoolRecord {
         cotType = try c.decodeIfPresent(String.self, forKey: .cotType) ?? ""
         sourceType = try c.decodeIfPresent(String.self, forKey: .sourceType) ?? ""
         metadata = try c.decodeIfPresent(String.self, forKey: .metadata) ?? ""
-        thinkingTrajectories = try c.decode([String].self, forKey: .thinkingTrajectories)
-        attempt = try c.decode(String.self, forKey: .attempt)
+        // s1K-1.1 stores one trace per teacher as a string; take DeepSeek's (the 1.1 release's), else Gemini's.
+        let alias = try decoder.container(keyedBy: S1K11Keys.self)
+        if !c.contains(.thinkingTrajectories), !c.contains(.attempt),
+           let teacher = [S1K11Keys.deepseekThinkingTrajectory, .geminiThinkingTrajectory].first(where: alias.contains) {
+            thinkingTrajectories = [try alias.decode(String.self, forKey: teacher)]
+            attempt = try alias.decode(String.self, forKey: teacher == .deepseekThinkingTrajectory ? .deepseekAttempt : .geminiAttempt)
+        } else {
+            thinkingTrajectories = try c.decode([String].self, forKey: .thinkingTrajectories)
+            attempt = try c.decode(String.self, forKey: .attempt)
+        }
         domain = try c.decodeIfPresent(String.self, forKey: .domain)
         traceTokens = try c.decodeIfPresent(Int.self, forKey: .traceTokens)
         teacherCorrect = try c.decodeIfPresent(Bool.self, forKey: .teacherCorrect)
         baseResults = try c.decodeIfPresent([String: Bool].self, forKey: .baseResults)
         options = try c.decodeIfPresent([String].self, forKey: .options)
     }
+}
+
+/// The per-teacher field names of s1K-1.1, read when `thinking_trajectories` and `attempt` are absent.
+enum S1K11Keys: String, CodingKey {
+    case deepseekThinkingTrajectory = "deepseek_thinking_trajectory"
+    case deepseekAttempt = "deepseek_attempt"
+    case geminiThinkingTrajectory = "gemini_thinking_trajectory"
+    case geminiAttempt = "gemini_attempt"
 }
 
 /// Reads and writes pools as JSON Lines: one record per line, keys sorted, so equal pools are equal bytes.

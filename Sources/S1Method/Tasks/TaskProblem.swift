@@ -56,6 +56,8 @@ public protocol TaskGenerator: Sendable {
     var domain: TaskDomain { get }
     func problem(difficulty: Int, rng: inout CounterRNG) -> TaskProblem
     /// The worked solution; with `fault`, the step `fault.step` is wrong and later steps follow from it.
+    /// `problem` must come from this domain's `problem(difficulty:rng:)` (the solver re-reads its question text);
+    /// to judge arbitrary text, e.g. a model's trace, use `TraceRecheck`, which accepts any input.
     func solve(_ problem: TaskProblem, fault: TraceFault?) -> WorkedSolution
 }
 

@@ -45,6 +45,8 @@ private struct StepChecker {
 
     mutating func run(domain: TaskDomain, steps: [String], reached: String?) -> (Int?, String?) {
         let numbers = integers(in: question)
+        // Bounds keep every product below 2^63 and every loop short, whatever text is passed in.
+        guard numbers.allSatisfy({ $0 < 1_000_000_000 }) else { return (0, nil) }
         switch domain {
         case .addition, .multiplication:
             guard numbers.count == 2 else { return (0, nil) }
@@ -68,6 +70,7 @@ private struct StepChecker {
         case .modpow:
             guard numbers.count == 3 else { return (0, nil) }
             let (base, exponent, modulus) = (numbers[0], numbers[1], numbers[2])
+            guard modulus >= 1, base < 1_000_000, modulus < 1_000_000, exponent <= 100_000 else { return (0, nil) }
             var r = base % modulus
             for (i, step) in steps.enumerated() {
                 let p = r * base
@@ -93,6 +96,7 @@ private struct StepChecker {
             guard numbers.count == 2 else { return (0, nil) }
             var n = numbers[0]
             let base = numbers[1]
+            guard (2...36).contains(base) else { return (0, nil) }
             var digits: [Int] = []
             for (i, step) in steps.enumerated() {
                 guard n > 0 || i == 0, step == "\(n)/\(base)=\(n / base) r\(n % base)" else { return (i, nil) }
@@ -102,6 +106,7 @@ private struct StepChecker {
             guard n == 0, reached == digits.map(String.init).joined() else { return (steps.count, nil) }
             return (nil, String(numbers[0], radix: base))
         case .sorting:
+            guard question.hasPrefix("Sort "), !numbers.isEmpty else { return (0, nil) }
             var rest = numbers, out: [Int] = []
             for (i, step) in steps.enumerated() {
                 guard let m = rest.min(), step == "min(" + rest.map(String.init).joined(separator: ",") + ")=\(m)"
@@ -153,6 +158,7 @@ private struct StepChecker {
             guard options.count == 4 else { return (0, nil) }
             var index = 0, values: [(Int, Int)] = []
             for (j, parts) in options.enumerated() {
+                guard !parts.isEmpty else { return (0, nil) }
                 guard parts.count == 2 else { values.append(parts[0]); continue }
                 let (a, b) = parts[0], (c, d) = parts[1]
                 let value = (a * d + c * b, b * d)
@@ -224,7 +230,9 @@ private struct Evaluator {
         while at < chars.count, chars[at] == "+" || chars[at] == "-" {
             let op = chars[at]; at += 1
             guard let r = product() else { return nil }
-            v = op == "+" ? v + r : v - r
+            let (result, overflow) = op == "+" ? v.addingReportingOverflow(r) : v.subtractingReportingOverflow(r)
+            guard !overflow else { return nil }
+            v = result
         }
         return v
     }
@@ -235,7 +243,10 @@ private struct Evaluator {
             let op = chars[at]; at += 1
             guard let r = unary() else { return nil }
             switch op {
-            case "*": v *= r
+            case "*":
+                let (result, overflow) = v.multipliedReportingOverflow(by: r)
+                guard !overflow else { return nil }
+                v = result
             case "/": guard r != 0, v % r == 0 else { return nil }; v /= r
             default: guard r != 0 else { return nil }; v %= r
             }
@@ -244,7 +255,11 @@ private struct Evaluator {
     }
 
     mutating func unary() -> Int? {
-        if at < chars.count, chars[at] == "-" { at += 1; return unary().map { -$0 } }
+        if at < chars.count, chars[at] == "-" {
+            at += 1
+            guard let v = unary(), v != Int.min else { return nil }
+            return -v
+        }
         if at < chars.count, chars[at] == "(" {
             at += 1
             guard let v = sum(), at < chars.count, chars[at] == ")" else { return nil }
