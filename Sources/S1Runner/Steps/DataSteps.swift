@@ -148,7 +148,8 @@ struct SelectStep: StepExecutor {
                 PreselectClause(domains: $0.sources, teacherCorrect: $0.teacher_correct,
                                 minTraceTokens: $0.min_trace_tokens > 0 ? $0.min_trace_tokens : nil)
             },
-            ngram: select.decontaminate?.ngram ?? 8)
+            ngram: select.decontaminate?.ngram ?? 8,
+            notebookUniformUntil: select.diversity.notebook_uniform_until)
         // Trace length in tokens of the byte-level tokenizer the tiny models use: one token per UTF-8 byte.
         let result = try Selection.run(pool: pool, benchmark: benchmarkQuestions, config: config, seed: context.seed,
                                        tokenCount: { $0.utf8.count })
