@@ -66,7 +66,9 @@ struct ImportPoolStep: StepExecutor {
     }
 }
 
-/// `import-benchmark`: benchmark questions from JSONL in the pool schema (question + solution).
+/// `import-benchmark`: benchmark questions from JSONL, one `{"question", "solution", "options"?}` object a line
+/// (`solution` holds the gold answer, or a worked solution whose last `\boxed{}` is the answer). Written in the pool
+/// schema, so evaluation reads every benchmark the same way.
 struct ImportBenchmarkStep: StepExecutor {
     let kind = ExperimentPlanner.Kind.importBenchmark
 
@@ -77,8 +79,32 @@ struct ImportBenchmarkStep: StepExecutor {
 
     func run(_ context: StepContext) throws {
         let benchmark = try context.parameters(as: Parameters.self).benchmark
-        var records = try PoolJSONL.decode(try Data(contentsOf: try context.input("benchmark")), source: benchmark.jsonl)
-        if let size = benchmark.size { records = Array(records.prefix(size)) }
+        let text = try String(contentsOf: try context.input("benchmark"), encoding: .utf8)
+        var records: [PoolRecord] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy(\.isWhitespace) { continue }
+            if let size = benchmark.size, records.count >= size { break }
+            let location = "\(benchmark.jsonl):\(index + 1)"
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw StepFailure(step: context.step.name, message: "\(location): expected one JSON object per line")
+            }
+            guard let question = object["question"] as? String, !question.isEmpty else {
+                throw StepFailure(step: context.step.name, message: "\(location): field 'question' must be a non-empty string")
+            }
+            guard let solution = object["solution"] as? String ?? (object["answer"] as? String) else {
+                throw StepFailure(step: context.step.name,
+                                  message: "\(location): field 'solution' (or 'answer') must be a string holding the gold answer")
+            }
+            var record = PoolRecord(question: question, solution: solution, sourceType: benchmark.name,
+                                    metadata: "", thinkingTrajectories: [], attempt: solution)
+            if let options = object["options"] {
+                guard let list = options as? [String] else {
+                    throw StepFailure(step: context.step.name, message: "\(location): field 'options' must be a list of strings")
+                }
+                record.options = list
+            }
+            records.append(record)
+        }
         try context.writeOutput("benchmark.jsonl", try PoolJSONL.encode(records))
         context.log("imported \(records.count) questions of \(benchmark.name)")
     }
