@@ -33,7 +33,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "S1CLI", dependencies: [
-            "S1Runner",
+            "S1Runner", "S1Method", "S1Engine", "S1Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -24,9 +24,31 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
     /// machines are shared) and returns the resulting environment.
     @discardableResult
     public static func configure(blasThreads threads: Int = 1) -> EngineEnvironment {
+        pinLock.lock()
         openblas_set_num_threads(Int32(max(1, threads)))
+        pinned = true
+        workerCount = max(1, threads)
+        pinLock.unlock()
         return current()
     }
+
+    /// Pins 1 thread unless `configure` was called: OpenBLAS would otherwise use every core, a count that
+    /// varies between machines and would silently enter the results' fingerprint. Called by `Qwen2Model.init`.
+    public static func pinDefaultIfNeeded() {
+        pinLock.lock()
+        defer { pinLock.unlock() }
+        if !pinned {
+            openblas_set_num_threads(1)
+            pinned = true
+        }
+    }
+
+    /// Threads the engine's own row-parallel loops use: the pinned BLAS thread count, so one setting
+    /// controls all parallelism. Row-parallel loops give the same bits for any value (rows are independent).
+    public private(set) nonisolated(unsafe) static var workerCount = 1
+
+    private static let pinLock = NSLock()
+    private nonisolated(unsafe) static var pinned = false
 
     /// The environment as it is now.
     public static func current() -> EngineEnvironment {

@@ -14,6 +14,7 @@ final class ModelParityTests: XCTestCase {
         XCTAssertEqual(logits.count, reference.count)
         let error = EngineFixtures.maxAbsDifference(logits, reference)
         XCTAssertLessThan(error, 1e-4, "\(name): max |Δlogit| = \(error)")
+        print("parity \(name): max |Δlogit| = \(error)")
         // The check must be able to fail: the logits are far from constant.
         XCTAssertGreaterThan(EngineFixtures.maxAbsDifference(reference, [Float](repeating: 0, count: reference.count)), 0.1)
     }
@@ -41,13 +42,34 @@ final class ModelParityTests: XCTestCase {
             let model = try Qwen2Model.load(directory: EngineFixtures.checkpoint(name))
             let expected = try EngineFixtures.expected(name)
             let (loss, gradients) = try model.lossAndGradients(tokens: expected.inputIds, lossMask: expected.lossMask)
+            var worst = 0.0
             XCTAssertEqual(loss, expected.loss, accuracy: 1e-5 * max(1, abs(expected.loss)), name)
             for slot in model.layout.slots {
                 let reference = try expected.tensors.floats("grad." + slot.name)
                 let ours = Array(gradients[slot.offset..<(slot.offset + slot.count)])
                 let error = EngineFixtures.relativeError(ours, reference)
                 XCTAssertLessThan(error, 1e-3, "\(name) \(slot.name): relative gradient error \(error)")
+                worst = max(worst, error)
             }
+            print("parity \(name): loss \(loss) vs \(expected.loss), worst relative gradient error \(worst)")
         }
+    }
+}
+
+/// Batch invariance of the row-invariant forward: a sequence's logits do not depend on its batch companions.
+final class BatchInvarianceTests: XCTestCase {
+    func testRowInvariantLogitsDoNotDependOnTheBatch() throws {
+        let model = try Qwen2Model.load(directory: EngineFixtures.checkpoint("qwen2-untied"))
+        let expected = try EngineFixtures.expected("qwen2-untied")
+        let a = expected.inputIds[0], b = expected.inputIds[1], c = expected.inputIds[2]
+        let alone = try model.logits(tokens: [a], rowInvariant: true)
+        let perRow = a.count * model.config.vocabSize
+        for batch in [[a, b], [c, b, a], [b, a, c, a]] {
+            let logits = try model.logits(tokens: batch, rowInvariant: true)
+            let index = batch.firstIndex(of: a)!
+            XCTAssertEqual(Array(logits[(index * perRow)..<((index + 1) * perRow)]).map(\.bitPattern), alone.map(\.bitPattern))
+        }
+        // And the row-invariant path is the same model: close to the batched reference.
+        XCTAssertLessThan(EngineFixtures.maxAbsDifference(alone, Array(try model.logits(tokens: [a])[0..<perRow])), 1e-5)
     }
 }

@@ -147,3 +147,17 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(indivisible.problems().count, 2)
     }
 }
+
+final class CheckpointSummaryTests: XCTestCase {
+    func testSummaryListsShardedTensors() throws {
+        let summary = try CheckpointSummary.inspect(directory: EngineFixtures.checkpoint("qwen2-untied"))
+        // embed + lm_head (257·32 each) + norm (32) + 2 layers of (q 32·32+32, k,v 8·32+8 each, o 32·32,
+        // 2 norms 32, gate/up/down 48·32 each).
+        let perLayer = (32 * 32 + 32) + 2 * (8 * 32 + 8) + 32 * 32 + 2 * 32 + 3 * 48 * 32
+        XCTAssertEqual(summary.parameterCount, 2 * 257 * 32 + 32 + 2 * perLayer)
+        XCTAssertEqual(summary.tensors.count, 3 + 2 * 12)
+        XCTAssertEqual(summary.dtypeCounts, ["F32": 27])
+        XCTAssertEqual(Set(summary.tensors.map(\.file)).count, 4)
+        XCTAssertEqual(summary.tensors.first { $0.name == "lm_head.weight" }?.shape, [257, 32])
+    }
+}

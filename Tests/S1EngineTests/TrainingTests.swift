@@ -31,6 +31,10 @@ final class TrainingTests: XCTestCase {
         for s in 16..<314 { XCTAssertGreaterThan(schedule.rate(atStep: s), schedule.rate(atStep: s + 1)) }
         let floored = LearningRateSchedule(peak: 1e-3, minimum: 1e-4, warmupSteps: 0, totalSteps: 10)
         XCTAssertEqual(floored.rate(atStep: 10), 1e-4, accuracy: 1e-15)
+        let linear = LearningRateSchedule(kind: .linear, peak: 1e-3, warmupSteps: 2, totalSteps: 12)
+        XCTAssertEqual(linear.rate(atStep: 1), 5e-4, accuracy: 1e-15)
+        XCTAssertEqual(linear.rate(atStep: 7), 5e-4, accuracy: 1e-15)
+        XCTAssertEqual(LearningRateSchedule(kind: .constant, peak: 1e-3, warmupSteps: 2, totalSteps: 12).rate(atStep: 11), 1e-3)
     }
 
     func testAdamWFirstStepMovesBySignAndDecaysOnlyWeights() throws {
@@ -135,6 +139,8 @@ final class TrainingTests: XCTestCase {
         try first.run(checkpointEvery: 2, checkpointDirectory: scratch, stopAfterStep: 4)
         XCTAssertEqual(first.step, 4)
         let checkpoint = scratch.appendingPathComponent("step-000004")
+        XCTAssertEqual(SFTTrainer.latestCheckpoint(in: scratch)?.lastPathComponent, "step-000004")
+        XCTAssertNil(SFTTrainer.latestCheckpoint(in: scratch.appendingPathComponent("absent")))
         XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("step-000002/trainer_state.json").path))
 
         // A fresh process: a model with different weights, restored from the checkpoint.

@@ -84,3 +84,16 @@ final class GradingMathGraderTests: XCTestCase {
         }
     }
 }
+
+final class GradingMathRobustnessTests: XCTestCase {
+    func testGarbageFailsWithoutCrashing() {
+        let grader = MathGrader()
+        XCTAssertFalse(grader.isEquivalent(answer: String(repeating: "(", count: 5000) + "1", gold: "1", options: []))
+        XCTAssertFalse(grader.isEquivalent(answer: String(repeating: "-", count: 5000) + "1", gold: "1", options: []))
+        XCTAssertFalse(grader.isEquivalent(answer: String(repeating: "x^", count: 3000) + "2", gold: "1", options: []))
+        XCTAssertFalse(grader.isEquivalent(answer: String(repeating: "1+", count: 3000) + "1", gold: "3001", options: []))
+        XCTAssertTrue(grader.isEquivalent(answer: "--3", gold: "3", options: []))
+        XCTAssertFalse(grader.isEquivalent(answer: "\\frac{1}{", gold: "1", options: []))
+        XCTAssertFalse(grader.isEquivalent(answer: "}{", gold: "}{1", options: []))
+    }
+}

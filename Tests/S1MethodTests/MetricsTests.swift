@@ -109,7 +109,7 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(try doc.encoded(), data)
         let text = String(decoding: data, as: UTF8.self)
         for key in ["\"results\"", "\"configs\"", "\"versions\"", "\"samples\"", "\"doc_id\"", "\"prompt_hash\"",
-                    "\"accuracy_ci95\"", "\"scaling_per_doubling\"", "\"budget_semantics\""] {
+                    "\"accuracy_ci95\"", "\"scaling_per_doubling\"", "\"budget_semantics\"", "\"n-samples\""] {
             XCTAssertTrue(text.contains(key), key)
         }
         XCTAssertEqual(doc.samples[task]!.map(\.questionID), ["a", "b"], "samples sorted by question")
@@ -126,5 +126,46 @@ enum ScalingSummaryExpectation {
         let json = "{\"points\":\(points),\"control\":\(control),\"scaling_per_1000_thinking_tokens\":\(perK),"
             + "\"scaling_per_doubling\":\(perDoubling),\"performance\":\(performance)}"
         return try! JSONDecoder().decode(ScalingSummary.self, from: Data(json.utf8))
+    }
+}
+
+final class MetricsAssemblyTests: XCTestCase {
+    func sample(_ q: Int, point: String, thinking: Int, correct: Bool) -> SampleRecord {
+        SampleRecord(questionID: "q\(q)", point: point, promptHash: "h", thinkingTokens: thinking, answerTokens: 2,
+                     decodedTokens: thinking + 3, forcedStops: 0, ignoredEnds: 0, target: "1",
+                     extractedAnswer: correct ? "1" : "0", correct: correct)
+    }
+
+    func testAssemblyGroupsPointsIntoMethodsWithHandComputedMetrics() throws {
+        // Budget sweep, two points of 4 questions: 1000 tokens → 25%, 2000 tokens → 75%.
+        // Scaling per 1,000 tokens: (75 − 25) / 1 = 50; per doubling: 50 / 1 = 50. Control: 2000 > cap 1500 → 50%.
+        func point(_ id: String, cap: Int, thinking: Int, correct: [Bool]) -> PointInput {
+            PointInput(config: TaskConfig(benchmark: "mini", sweep: "budget", point: id, grader: .integer,
+                                          parameters: ["max_thinking_tokens": String(cap)]),
+                       requested: ThinkingRange(max: cap),
+                       records: correct.enumerated().map { sample($0.offset, point: id, thinking: thinking, correct: $0.element) },
+                       bootstrapSeed: 9)
+        }
+        let rs = PointInput(config: TaskConfig(benchmark: "mini", sweep: "rs", point: "r1", grader: .integer, parameters: [:]),
+                            requested: ThinkingRange(max: 10), records: [sample(0, point: "r1", thinking: 5, correct: true)],
+                            bootstrapSeed: 1)
+        let empty = PointInput(config: TaskConfig(benchmark: "mini", sweep: "rs", point: "r2", grader: .integer, parameters: [:]),
+                               requested: ThinkingRange(), records: [], bootstrapSeed: 1)
+        let doc = ResultsAssembler.assemble([point("b1000", cap: 1000, thinking: 1000, correct: [true, false, false, false]),
+                                             point("b1500", cap: 1500, thinking: 2000, correct: [true, true, true, false]),
+                                             rs, empty],
+                                            sharedDecodedTokens: ["mini/budget": 3100])
+        XCTAssertEqual(doc.results.keys.sorted(), ["mini/budget/b1000", "mini/budget/b1500", "mini/rs/r1"])
+        let budget = try XCTUnwrap(doc.methods["mini/budget"])
+        XCTAssertEqual(budget.metrics.points, 2)
+        XCTAssertEqual(budget.metrics.control, 50)
+        XCTAssertEqual(budget.metrics.scalingPerThousandTokens!, 50, accuracy: 1e-12)
+        XCTAssertEqual(budget.metrics.scalingPerDoubling!, 50, accuracy: 1e-12)
+        XCTAssertEqual(budget.metrics.performance, 75)
+        XCTAssertEqual(budget.decodedTokensSeparate, 4 * 1003 + 4 * 2003)
+        XCTAssertEqual(budget.decodedTokensShared, 3100)
+        XCTAssertEqual(doc.methods["mini/rs"]?.metrics.performance, 100)
+        XCTAssertNil(doc.methods["mini/rs"]?.metrics.scalingPerThousandTokens)
+        XCTAssertEqual(doc.nSamples["mini/budget/b1000"], ResultsDocument.SampleCount(original: 4, effective: 4))
     }
 }

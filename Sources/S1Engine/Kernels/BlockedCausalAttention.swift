@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 import Foundation
 
 /// Causal GQA attention for training, in blocks of query rows through `cblas_sgemm`: scores, probabilities
@@ -6,12 +7,28 @@ import Foundation
 /// Same shapes and conventions as `CausalAttention.forward/backward`; the probabilities are recomputed in the
 /// backward pass from the saved log-sum-exp (memory O(blockRows·T), not O(T²)).
 ///
-/// Sequences and heads run one after another, not concurrently: OpenBLAS calls are not guaranteed re-entrant
-/// from several threads in every build, and the GEMMs are already the fast part. Results are deterministic for
-/// a fixed (T, d) but, unlike `CausalAttention.attendRow`, not bitwise equal to one-row decoding; inference paths
-/// that must match KV-cache decoding use `CausalAttention`.
+/// Parallelism: (sequence, key/value head) groups run on `EngineEnvironment.workerCount` threads, each calling
+/// single-threaded OpenBLAS (these GEMMs are too small to split well, and OpenBLAS ≥ 0.3.7 built with pthreads
+/// allows concurrent single-threaded calls). Every group writes disjoint outputs in a fixed order, so the bits
+/// do not depend on the worker count. Results are deterministic for a fixed (T, d) but, unlike
+/// `CausalAttention.attendRow`, not bitwise equal to one-row decoding; inference paths that must match
+/// KV-cache decoding use `CausalAttention`.
 public enum BlockedCausalAttention {
     public static let blockRows = 64
+
+    /// Runs `body(b, g)` for every (sequence, key/value head) group, on several threads when configured, with
+    /// OpenBLAS pinned to one thread per caller meanwhile. The BLAS thread count is process-wide, so the engine
+    /// expects one training or inference computation at a time per process (the runner's execution model).
+    static func forEachGroup(batch B: Int, kvHeads Hk: Int, _ body: (Int, Int) -> Void) {
+        let workers = min(EngineEnvironment.workerCount, B * Hk)
+        if workers <= 1 {
+            for task in 0..<(B * Hk) { body(task / Hk, task % Hk) }
+            return
+        }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(EngineEnvironment.workerCount)) }
+        DispatchQueue.concurrentPerform(iterations: B * Hk) { task in body(task / Hk, task % Hk) }
+    }
 
     /// out (B, T, Hq, d), lse (B, T, Hq) from q (B, T, Hq, d), k, v (B, T, Hk, d), q and k rotated.
     public static func forward(out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>,
@@ -19,11 +36,10 @@ public enum BlockedCausalAttention {
                                batch B: Int, length T: Int, heads Hq: Int, kvHeads Hk: Int, headDim d: Int) {
         let group = Hq / Hk, scale = 1 / Float(d).squareRoot()
         let qStride = Hq * d, kvStride = Hk * d
-        let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * T)
-        defer { probabilities.deallocate() }
-        for b in 0..<B {
-            for h in 0..<Hq {
-                let g = h / group
+        forEachGroup(batch: B, kvHeads: Hk) { b, g in
+            let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * T)
+            defer { probabilities.deallocate() }
+            for h in (g * group)..<((g + 1) * group) {
                 let keys = k + b * T * kvStride + g * d, values = v + b * T * kvStride + g * d
                 for t0 in stride(from: 0, to: T, by: blockRows) {
                     let rows = min(blockRows, T - t0), L = t0 + rows
@@ -60,12 +76,11 @@ public enum BlockedCausalAttention {
         dq.update(repeating: 0, count: B * T * qStride)
         dk.update(repeating: 0, count: B * T * kvStride)
         dv.update(repeating: 0, count: B * T * kvStride)
-        let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: 2 * blockRows * T)
-        defer { probabilities.deallocate() }
-        let dScores = probabilities + blockRows * T
-        for b in 0..<B {
-            for h in 0..<Hq {
-                let g = h / group
+        forEachGroup(batch: B, kvHeads: Hk) { b, g in
+            let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: 2 * blockRows * T)
+            defer { probabilities.deallocate() }
+            let dScores = probabilities + blockRows * T
+            for h in (g * group)..<((g + 1) * group) {
                 let base = b * T * kvStride + g * d
                 let keys = k + base, values = v + base, dkeys = dk + base, dvalues = dv + base
                 for t0 in stride(from: 0, to: T, by: blockRows) {

@@ -7,22 +7,29 @@ public enum CrossEntropy {
     /// (targets[n] < 0). Returns Σ loss_n over selected rows, accumulated in Double in row order.
     public static func forwardBackward(logits: UnsafeMutablePointer<Float>, targets: UnsafePointer<Int32>,
                                        rows N: Int, vocabulary V: Int, gradScale: Float) -> Double {
-        var total: Double = 0
-        for n in 0..<N {
-            let row = logits + n * V
-            let target = Int(targets[n])
-            guard target >= 0 else {
-                row.update(repeating: 0, count: V)
-                continue
+        // Rows in parallel; their losses are summed afterwards in row order, so the total has a fixed order.
+        let losses = UnsafeMutablePointer<Double>.allocate(capacity: max(N, 1))
+        defer { losses.deallocate() }
+        RowParallel.forEachChunk(rows: N) { rows in
+            for n in rows {
+                let row = logits + n * V
+                let target = Int(targets[n])
+                losses[n] = 0
+                guard target >= 0 else {
+                    row.update(repeating: 0, count: V)
+                    continue
+                }
+                let targetLogit = row[target]
+                let m = maximum(row, V)
+                let z = expShiftedInPlace(row, V, shift: m)
+                losses[n] = Double(m + Foundation.log(z) - targetLogit)
+                let inverse = 1 / z
+                for i in 0..<V { row[i] = row[i] * inverse * gradScale }
+                row[target] -= gradScale
             }
-            let targetLogit = row[target]
-            let m = maximum(row, V)
-            let z = expShiftedInPlace(row, V, shift: m)
-            total += Double(m + Foundation.log(z) - targetLogit)
-            let inverse = 1 / z
-            for i in 0..<V { row[i] = row[i] * inverse * gradScale }
-            row[target] -= gradScale
         }
+        var total: Double = 0
+        for n in 0..<N { total += losses[n] }
         return total
     }
 

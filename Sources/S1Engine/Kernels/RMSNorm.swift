@@ -6,12 +6,14 @@ public enum RMSNorm {
     public static func forward(out: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>?,
                                inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                rows N: Int, channels C: Int, eps: Float) {
-        for n in 0..<N {
-            let x = inp + n * C, y = out + n * C
-            let meanSquare = dotProduct(x, x, C) / Float(C)
-            let r = 1 / (meanSquare + eps).squareRoot()
-            rstd?[n] = r
-            for i in 0..<C { y[i] = weight[i] * (x[i] * r) }
+        RowParallel.forEachChunk(rows: N) { rows in
+            for n in rows {
+                let x = inp + n * C, y = out + n * C
+                let meanSquare = dotProduct(x, x, C) / Float(C)
+                let r = 1 / (meanSquare + eps).squareRoot()
+                rstd?[n] = r
+                for i in 0..<C { y[i] = weight[i] * (x[i] * r) }
+            }
         }
     }
 

@@ -5,6 +5,7 @@ public final class Activations: @unchecked Sendable {
         public let residualIn: UnsafeMutablePointer<Float>  // (N, C) input of the layer
         public let norm1: UnsafeMutablePointer<Float>       // (N, C)
         public let rstd1: UnsafeMutablePointer<Float>       // (N)
+        public let qkv: UnsafeMutablePointer<Float>         // (N, Hq·d + 2·Hk·d) projections before RoPE
         public let q: UnsafeMutablePointer<Float>           // (N, Hq·d) after RoPE
         public let k: UnsafeMutablePointer<Float>           // (N, Hk·d) after RoPE
         public let v: UnsafeMutablePointer<Float>           // (N, Hk·d)
@@ -13,8 +14,7 @@ public final class Activations: @unchecked Sendable {
         public let residualMid: UnsafeMutablePointer<Float> // (N, C) after the attention block
         public let norm2: UnsafeMutablePointer<Float>       // (N, C)
         public let rstd2: UnsafeMutablePointer<Float>       // (N)
-        public let gate: UnsafeMutablePointer<Float>        // (N, I)
-        public let up: UnsafeMutablePointer<Float>          // (N, I)
+        public let gateUp: UnsafeMutablePointer<Float>      // (N, 2I): row n = [gate (I), up (I)]
         public let hidden: UnsafeMutablePointer<Float>      // (N, I) silu(gate)·up
     }
 
@@ -27,21 +27,22 @@ public final class Activations: @unchecked Sendable {
     // Backward scratch.
     let dResidual: UnsafeMutablePointer<Float>  // (N, C)
     let dNorm: UnsafeMutablePointer<Float>      // (N, C)
+    let dQKV: UnsafeMutablePointer<Float>       // (N, Hq·d + 2·Hk·d)
     let dQ: UnsafeMutablePointer<Float>         // (N, Hq·d)
     let dK: UnsafeMutablePointer<Float>         // (N, Hk·d)
     let dV: UnsafeMutablePointer<Float>         // (N, Hk·d)
     let dAttention: UnsafeMutablePointer<Float> // (N, Hq·d)
     let dHidden: UnsafeMutablePointer<Float>    // (N, I)
-    let dGate: UnsafeMutablePointer<Float>      // (N, I)
-    let dUp: UnsafeMutablePointer<Float>        // (N, I)
+    let dGateUp: UnsafeMutablePointer<Float>    // (N, 2I)
     private let storage: FloatBuffer
 
     public init(config: Qwen2Config, capacityRows N: Int) {
         capacityRows = N
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
         let qDim = config.queryDim, kvDim = config.keyValueDim, Hq = config.numAttentionHeads
-        let perLayer = N * (4 * C + 2 + 2 * qDim + 2 * kvDim + Hq + 3 * I)
-        let total = config.numHiddenLayers * perLayer + N * (2 * C + 1 + V) + N * (2 * C + 2 * qDim + 2 * kvDim + 3 * I)
+        let qkvDim = qDim + 2 * kvDim
+        let perLayer = N * (4 * C + 2 + qkvDim + 2 * qDim + 2 * kvDim + Hq + 3 * I)
+        let total = config.numHiddenLayers * perLayer + N * (2 * C + 1 + V) + N * (2 * C + qkvDim + 2 * qDim + 2 * kvDim + 3 * I)
         storage = FloatBuffer(count: total)
         var cursor = storage.pointer
         func take(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -49,9 +50,9 @@ public final class Activations: @unchecked Sendable {
             return cursor
         }
         layers = (0..<config.numHiddenLayers).map { _ in
-            Layer(residualIn: take(N * C), norm1: take(N * C), rstd1: take(N), q: take(N * qDim), k: take(N * kvDim),
+            Layer(residualIn: take(N * C), norm1: take(N * C), rstd1: take(N), qkv: take(N * qkvDim), q: take(N * qDim), k: take(N * kvDim),
                   v: take(N * kvDim), attention: take(N * qDim), lse: take(N * Hq), residualMid: take(N * C),
-                  norm2: take(N * C), rstd2: take(N), gate: take(N * I), up: take(N * I), hidden: take(N * I))
+                  norm2: take(N * C), rstd2: take(N), gateUp: take(N * 2 * I), hidden: take(N * I))
         }
         residualOut = take(N * C)
         finalNorm = take(N * C)
@@ -59,13 +60,13 @@ public final class Activations: @unchecked Sendable {
         logits = take(N * V)
         dResidual = take(N * C)
         dNorm = take(N * C)
+        dQKV = take(N * qkvDim)
         dQ = take(N * qDim)
         dK = take(N * kvDim)
         dV = take(N * kvDim)
         dAttention = take(N * qDim)
         dHidden = take(N * I)
-        dGate = take(N * I)
-        dUp = take(N * I)
+        dGateUp = take(N * 2 * I)
         precondition(cursor == storage.pointer + total, "Activations: layout arithmetic (internal)")
     }
 }

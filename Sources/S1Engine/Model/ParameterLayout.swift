@@ -12,6 +12,8 @@ public struct TensorSlot: Equatable, Hashable, Sendable {
 }
 
 /// Offsets (in floats) of one decoder layer's tensors inside the parameter buffer.
+/// q/k/v weights are adjacent, so `qWeight` starts a (Hq·d + 2·Hk·d, C) matrix of all three projections and
+/// `qBias` the matching bias; `gateWeight` starts the (2I, C) matrix [gate; up].
 public struct LayerOffsets: Equatable, Sendable {
     public let inputNorm: Int        // (C)
     public let qWeight: Int          // (Hq*d, C)
@@ -58,17 +60,21 @@ public struct ParameterLayout: Equatable, Sendable {
         for l in 0..<config.numHiddenLayers {
             let p = "model.layers.\(l)."
             let inputNorm = add(p + "input_layernorm.weight", [C], decays: false)
+            // q, k, v weights adjacent (then their biases) so that one GEMM computes all three projections.
             let qW = add(p + "self_attn.q_proj.weight", [qDim, C], decays: true)
-            let qB = add(p + "self_attn.q_proj.bias", [qDim], decays: false)
             let kW = add(p + "self_attn.k_proj.weight", [kvDim, C], decays: true)
-            let kB = add(p + "self_attn.k_proj.bias", [kvDim], decays: false)
             let vW = add(p + "self_attn.v_proj.weight", [kvDim, C], decays: true)
+            let qB = add(p + "self_attn.q_proj.bias", [qDim], decays: false)
+            let kB = add(p + "self_attn.k_proj.bias", [kvDim], decays: false)
             let vB = add(p + "self_attn.v_proj.bias", [kvDim], decays: false)
             let oW = add(p + "self_attn.o_proj.weight", [C, qDim], decays: true)
             let postNorm = add(p + "post_attention_layernorm.weight", [C], decays: false)
+            // gate and up adjacent: together one (2I, C) matrix, one GEMM.
             let gate = add(p + "mlp.gate_proj.weight", [I, C], decays: true)
             let up = add(p + "mlp.up_proj.weight", [I, C], decays: true)
             let down = add(p + "mlp.down_proj.weight", [C, I], decays: true)
+            precondition(kW == qW + qDim * C && vW == kW + kvDim * C && kB == qB + qDim && vB == kB + kvDim
+                         && up == gate + I * C, "ParameterLayout: fused q/k/v and gate/up blocks (internal)")
             layers.append(LayerOffsets(inputNorm: inputNorm, qWeight: qW, qBias: qB, kWeight: kW, kBias: kB,
                                        vWeight: vW, vBias: vB, oWeight: oW, postAttentionNorm: postNorm,
                                        gateWeight: gate, upWeight: up, downWeight: down))
@@ -99,6 +105,11 @@ public struct LayerWeights {
     public let gateWeight: UnsafePointer<Float>       // (I, C)
     public let upWeight: UnsafePointer<Float>         // (I, C)
     public let downWeight: UnsafePointer<Float>       // (C, I)
+    /// q, k and v projections stacked: (Hq·d + 2·Hk·d, C), and their biases (Hq·d + 2·Hk·d).
+    public var qkvWeight: UnsafePointer<Float> { qWeight }
+    public var qkvBias: UnsafePointer<Float> { qBias }
+    /// gate and up projections stacked: (2I, C).
+    public var gateUpWeight: UnsafePointer<Float> { gateWeight }
 
     init(base: UnsafeMutablePointer<Float>, offsets o: LayerOffsets) {
         let b = UnsafePointer(base)

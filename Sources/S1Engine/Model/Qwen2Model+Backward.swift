@@ -33,7 +33,7 @@ extension Qwen2Model {
         let N = B * T
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
         let Hq = config.numAttentionHeads, Hk = config.numKeyValueHeads, d = config.headDim
-        let qDim = config.queryDim, kvDim = config.keyValueDim, half = d / 2
+        let qDim = config.queryDim, kvDim = config.keyValueDim, half = d / 2, qkvDim = qDim + 2 * kvDim
         let g = gradients.pointer
         // lm_head: logits (N,V) = finalNorm (N,C) · lmHead (V,C)ᵀ
         Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + layout.lmHead, dbias: nil, dout: a.logits,
@@ -49,11 +49,15 @@ extension Qwen2Model {
                     // dResidual = ∂L/∂(layer output); output = residualMid + down(hidden)
                     Linear.backward(dinp: a.dHidden, accumulate: false, dweight: g + o.downWeight, dbias: nil,
                                     dout: a.dResidual, inp: x.hidden, weight: w.downWeight, rows: N, inFeatures: I, outFeatures: C)
-                    SwiGLU.backward(dgate: a.dGate, dup: a.dUp, dout: a.dHidden, gate: x.gate, up: x.up, count: N * I)
+                    RowParallel.forEachChunk(rows: N) { rows in
+                        for n in rows {
+                            let row = x.gateUp + n * 2 * I, drow = a.dGateUp + n * 2 * I
+                            SwiGLU.backward(dgate: drow, dup: drow + I, dout: a.dHidden + n * I, gate: row, up: row + I, count: I)
+                        }
+                    }
+                    // [gate; up] as one (2I, C) matrix: one GEMM each for dNorm and the weight gradient.
                     Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + o.gateWeight, dbias: nil,
-                                    dout: a.dGate, inp: x.norm2, weight: w.gateWeight, rows: N, inFeatures: C, outFeatures: I)
-                    Linear.backward(dinp: a.dNorm, accumulate: true, dweight: g + o.upWeight, dbias: nil,
-                                    dout: a.dUp, inp: x.norm2, weight: w.upWeight, rows: N, inFeatures: C, outFeatures: I)
+                                    dout: a.dGateUp, inp: x.norm2, weight: w.gateUpWeight, rows: N, inFeatures: C, outFeatures: 2 * I)
                     RMSNorm.backward(dinp: a.dResidual, dweight: g + o.postAttentionNorm, dout: a.dNorm, inp: x.residualMid,
                                      weight: w.postAttentionNorm, rstd: x.rstd2, rows: N, channels: C)
                     // dResidual = ∂L/∂residualMid; residualMid = residualIn + o_proj(attention)
@@ -61,18 +65,21 @@ extension Qwen2Model {
                                     dout: a.dResidual, inp: x.attention, weight: w.oWeight, rows: N, inFeatures: qDim, outFeatures: C)
                     BlockedCausalAttention.backward(dq: a.dQ, dk: a.dK, dv: a.dV, dout: a.dAttention, q: x.q, k: x.k, v: x.v,
                                                     out: x.attention, lse: x.lse, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-                    for n in 0..<N {
-                        let t = n % T
-                        let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
-                        RotaryEmbedding.applyBackward(a.dQ + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
-                        RotaryEmbedding.applyBackward(a.dK + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                    RowParallel.forEachChunk(rows: N) { rows in
+                        for n in rows {
+                            let t = n % T
+                            let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
+                            RotaryEmbedding.applyBackward(a.dQ + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
+                            RotaryEmbedding.applyBackward(a.dK + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                            let row = a.dQKV + n * qkvDim
+                            row.update(from: a.dQ + n * qDim, count: qDim)
+                            (row + qDim).update(from: a.dK + n * kvDim, count: kvDim)
+                            (row + qDim + kvDim).update(from: a.dV + n * kvDim, count: kvDim)
+                        }
                     }
+                    // q, k, v stacked as one (Hq·d + 2·Hk·d, C) matrix with a stacked bias.
                     Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + o.qWeight, dbias: g + o.qBias,
-                                    dout: a.dQ, inp: x.norm1, weight: w.qWeight, rows: N, inFeatures: C, outFeatures: qDim)
-                    Linear.backward(dinp: a.dNorm, accumulate: true, dweight: g + o.kWeight, dbias: g + o.kBias,
-                                    dout: a.dK, inp: x.norm1, weight: w.kWeight, rows: N, inFeatures: C, outFeatures: kvDim)
-                    Linear.backward(dinp: a.dNorm, accumulate: true, dweight: g + o.vWeight, dbias: g + o.vBias,
-                                    dout: a.dV, inp: x.norm1, weight: w.vWeight, rows: N, inFeatures: C, outFeatures: kvDim)
+                                    dout: a.dQKV, inp: x.norm1, weight: w.qkvWeight, rows: N, inFeatures: C, outFeatures: qkvDim)
                     RMSNorm.backward(dinp: a.dResidual, dweight: g + o.inputNorm, dout: a.dNorm, inp: x.residualIn,
                                      weight: w.inputNorm, rstd: x.rstd1, rows: N, channels: C)
                 }

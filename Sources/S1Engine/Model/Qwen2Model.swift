@@ -24,6 +24,7 @@ public final class Qwen2Model: @unchecked Sendable {
     /// A model with all parameters zero (load or initialise them next).
     public init(config: Qwen2Config) throws {
         try config.validate()
+        EngineEnvironment.pinDefaultIfNeeded()
         self.config = config
         layout = ParameterLayout(config: config)
         parameters = FloatBuffer(count: layout.count)
@@ -90,11 +91,22 @@ public final class Qwen2Model: @unchecked Sendable {
     }
 
     /// Full-sequence forward pass (the reference for every decoder): logits (B, T, V), flattened.
-    public func logits(tokens: [[Int32]]) throws -> [Float] {
+    ///
+    /// A KV-cache decoder agrees bitwise with `rowInvariant: true` when it runs, per row and layer, exactly this
+    /// sequence: `RMSNorm.forward` → `Linear.forwardRowInvariant` with the fused `qkvWeight`/`qkvBias` →
+    /// `RotaryEmbedding.apply` with `rotary.angles(position:)` → `CausalAttention.attendRow` over the cached k, v
+    /// → `o_proj` → residual add → `RMSNorm` → fused `gateUpWeight` → `SwiGLU.forward` → `down_proj` → residual
+    /// add; then `model.norm` and `lm_head`, all linear layers through `Linear.forwardRowInvariant`.
+    /// With `rowInvariant`, every linear layer runs one row at a time (`Linear.forwardRowInvariant`), so a
+    /// sequence's logits are bitwise the same whatever else is in the batch, and equal to a KV-cache decoder
+    /// that uses the same kernels (`Linear.forwardRowInvariant`, `CausalAttention.attendRow`).
+    public func logits(tokens: [[Int32]], rowInvariant: Bool = false) throws -> [Float] {
         let (B, T) = try validate(tokens: tokens)
         let activations = Activations(config: config, capacityRows: B * T)
         let flat = tokens.flatMap { $0 }
-        flat.withUnsafeBufferPointer { forward(tokens: $0.baseAddress!, batch: B, length: T, activations: activations) }
+        flat.withUnsafeBufferPointer {
+            forward(tokens: $0.baseAddress!, batch: B, length: T, activations: activations, rowInvariant: rowInvariant)
+        }
         return Array(UnsafeBufferPointer(start: activations.logits, count: B * T * config.vocabSize))
     }
 
@@ -102,12 +114,23 @@ public final class Qwen2Model: @unchecked Sendable {
     /// Token ids must be valid (see `validate(tokens:)`). `attention` picks the row-by-row kernel (bitwise equal
     /// to KV-cache decoding, the default) or the GEMM-blocked one (training).
     public func forward(tokens: UnsafePointer<Int32>, batch B: Int, length T: Int, activations a: Activations,
-                        attention: AttentionKernel = .rowwise) {
+                        attention: AttentionKernel = .rowwise, rowInvariant: Bool = false) {
+        func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                    bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
+            if rowInvariant {
+                Linear.forwardRowInvariant(out: out, inp: inp, weight: weight, bias: bias, rows: rows,
+                                           inFeatures: inFeatures, outFeatures: outFeatures)
+            } else {
+                Linear.forward(out: out, inp: inp, weight: weight, bias: bias, rows: rows,
+                               inFeatures: inFeatures, outFeatures: outFeatures)
+            }
+        }
         let N = B * T
         precondition(N <= a.capacityRows, "Qwen2Model.forward: activations too small (internal)")
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
         let Hq = config.numAttentionHeads, Hk = config.numKeyValueHeads, d = config.headDim
         let qDim = config.queryDim, kvDim = config.keyValueDim, eps = Float(config.rmsNormEps)
+        let qkvDim = qDim + 2 * kvDim
         let (cosTable, sinTable) = rotary.table(positions: T)
         let half = d / 2
         Embedding.forward(out: a.layers.first?.residualIn ?? a.residualOut, tokens: tokens, table: embeddingWeights,
@@ -120,14 +143,20 @@ public final class Qwen2Model: @unchecked Sendable {
                     // Attention block: norm1 (N,C) → q (N,Hq·d), k, v (N,Hk·d) → rope → attention (N,Hq·d)
                     RMSNorm.forward(out: x.norm1, rstd: x.rstd1, inp: x.residualIn, weight: w.inputNorm,
                                     rows: N, channels: C, eps: eps)
-                    Linear.forward(out: x.q, inp: x.norm1, weight: w.qWeight, bias: w.qBias, rows: N, inFeatures: C, outFeatures: qDim)
-                    Linear.forward(out: x.k, inp: x.norm1, weight: w.kWeight, bias: w.kBias, rows: N, inFeatures: C, outFeatures: kvDim)
-                    Linear.forward(out: x.v, inp: x.norm1, weight: w.vWeight, bias: w.vBias, rows: N, inFeatures: C, outFeatures: kvDim)
-                    for n in 0..<N {
-                        let t = n % T
-                        let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
-                        RotaryEmbedding.apply(x.q + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
-                        RotaryEmbedding.apply(x.k + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                    // qkv (N, Hq·d + 2·Hk·d) in one GEMM, split into q, k, v
+                    linear(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: N,
+                           inFeatures: C, outFeatures: qkvDim)
+                    RowParallel.forEachChunk(rows: N) { rows in
+                        for n in rows {
+                            let row = x.qkv + n * qkvDim
+                            (x.q + n * qDim).update(from: row, count: qDim)
+                            (x.k + n * kvDim).update(from: row + qDim, count: kvDim)
+                            (x.v + n * kvDim).update(from: row + qDim + kvDim, count: kvDim)
+                            let t = n % T
+                            let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
+                            RotaryEmbedding.apply(x.q + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
+                            RotaryEmbedding.apply(x.k + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                        }
                     }
                     switch attention {
                     case .rowwise:
@@ -138,22 +167,28 @@ public final class Qwen2Model: @unchecked Sendable {
                                                        batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
                     }
                     // residualMid (N,C) = residualIn + o_proj(attention)
-                    Linear.forward(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil,
-                                   rows: N, inFeatures: qDim, outFeatures: C)
+                    linear(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil,
+                           rows: N, inFeatures: qDim, outFeatures: C)
                     for i in 0..<(N * C) { x.residualMid[i] += x.residualIn[i] }
-                    // MLP block: norm2 (N,C) → gate, up (N,I) → hidden (N,I) → next (N,C)
+                    // MLP block: norm2 (N,C) → gateUp (N,2I) → hidden (N,I) → next (N,C)
                     RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
                                     rows: N, channels: C, eps: eps)
-                    Linear.forward(out: x.gate, inp: x.norm2, weight: w.gateWeight, bias: nil, rows: N, inFeatures: C, outFeatures: I)
-                    Linear.forward(out: x.up, inp: x.norm2, weight: w.upWeight, bias: nil, rows: N, inFeatures: C, outFeatures: I)
-                    SwiGLU.forward(out: x.hidden, gate: x.gate, up: x.up, count: N * I)
-                    Linear.forward(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: N, inFeatures: I, outFeatures: C)
+                    // gateUp (N, 2I) in one GEMM; hidden (N, I) = silu(gate)·up row by row
+                    linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: N,
+                           inFeatures: C, outFeatures: 2 * I)
+                    RowParallel.forEachChunk(rows: N) { rows in
+                        for n in rows {
+                            let row = x.gateUp + n * 2 * I
+                            SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
+                        }
+                    }
+                    linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: N, inFeatures: I, outFeatures: C)
                     for i in 0..<(N * C) { next[i] += x.residualMid[i] }
                 }
             }
         }
         RMSNorm.forward(out: a.finalNorm, rstd: a.finalRstd, inp: a.residualOut, weight: finalNormWeights,
                         rows: N, channels: C, eps: eps)
-        Linear.forward(out: a.logits, inp: a.finalNorm, weight: lmHeadWeights, bias: nil, rows: N, inFeatures: C, outFeatures: V)
+        linear(out: a.logits, inp: a.finalNorm, weight: lmHeadWeights, bias: nil, rows: N, inFeatures: C, outFeatures: V)
     }
 }

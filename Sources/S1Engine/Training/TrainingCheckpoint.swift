@@ -44,6 +44,19 @@ extension SFTTrainer {
         }
     }
 
+    /// The completed checkpoint with the highest step in `directory` (folders `step-NNNNNN`; unfinished
+    /// `.partial` folders are ignored), or nil when there is none.
+    public static func latestCheckpoint(in directory: URL) -> URL? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return nil }
+        let steps = names.compactMap { name -> (Int, String)? in
+            guard name.hasPrefix("step-"), let step = Int(name.dropFirst(5)),
+                  FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).appendingPathComponent("trainer_state.json").path)
+            else { return nil }
+            return (step, name)
+        }
+        return steps.max { $0.0 < $1.0 }.map { directory.appendingPathComponent($0.1) }
+    }
+
     /// Restores weights, optimiser moments, step and curves from a checkpoint written by `saveCheckpoint`.
     /// Refuses a checkpoint of other data, seed or hyperparameters, since resuming would not be the same run.
     public func restore(from directory: URL) throws {

@@ -10,6 +10,7 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     public var learningRate: Double = 1e-5
     public var minLearningRate: Double = 0
     public var warmupRatio: Double = 0.05
+    public var schedule: ScheduleKind = .cosine
     public var weightDecay: Double = 1e-4
     public var beta1: Double = 0.9
     public var beta2: Double = 0.95
@@ -20,7 +21,8 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     public var gradientClipNorm: Double? = 1.0
 
     public init(epochs: Int = 5, batchSize: Int = 16, microBatchSize: Int = 1, learningRate: Double = 1e-5,
-                minLearningRate: Double = 0, warmupRatio: Double = 0.05, weightDecay: Double = 1e-4,
+                minLearningRate: Double = 0, warmupRatio: Double = 0.05, schedule: ScheduleKind = .cosine,
+                weightDecay: Double = 1e-4,
                 beta1: Double = 0.9, beta2: Double = 0.95, epsilon: Double = 1e-8, blockSize: Int = 32_768,
                 gradientClipNorm: Double? = 1.0) {
         self.epochs = epochs
@@ -29,6 +31,7 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         self.learningRate = learningRate
         self.minLearningRate = minLearningRate
         self.warmupRatio = warmupRatio
+        self.schedule = schedule
         self.weightDecay = weightDecay
         self.beta1 = beta1
         self.beta2 = beta2

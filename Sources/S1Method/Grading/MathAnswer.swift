@@ -1,5 +1,7 @@
 // The shapes a final answer takes: one expression, an equation, a tuple or interval, a union of intervals, a set
-// (or a bare comma list, which math-verify also reads as a set), or words.
+// (or a bare comma list, which math-verify also reads as a set), a matrix, or words.
+
+import Foundation
 
 /// A parsed final answer.
 public indirect enum MathAnswer: Equatable, Sendable {
@@ -14,14 +16,25 @@ public indirect enum MathAnswer: Equatable, Sendable {
     case set([MathExpression])
     /// Words (lower-cased, whitespace collapsed): "yes", "no", "even".
     case text(String)
+    /// `\begin{pmatrix} a & b \\ c & d \end{pmatrix}` (also bmatrix, matrix): rows of cells.
+    case matrix([[MathExpression]])
+    /// A comma list whose members are not all plain expressions ("(1,2),(3,4)"): unordered, like a set.
+    case collection([MathAnswer])
 
     /// Parses a normalised answer string; throws when it is not mathematics the parser knows.
+    static let maximumTokens = 512
+
     static func parse(_ text: String) throws -> MathAnswer {
         if isWords(text) {
             return .text(LatexText.collapsingWhitespace(text).lowercased())
         }
+        if let rows = matrixRows(text) {
+            return .matrix(try rows.map { row in try row.map { try MathParser.parse(MathTokenizer.tokens($0)) } })
+        }
         let tokens = MathTokenizer.tokens(text)
         guard !tokens.isEmpty else { throw MathParseError(message: "empty answer") }
+        // Final answers are short; a long unboxed response is compared as text instead of being parsed.
+        guard tokens.count <= maximumTokens else { throw MathParseError(message: "too long for an answer") }
         let unionParts = split(tokens, at: { $0 == .command("cup") })
         if unionParts.count > 1 {
             return .union(try unionParts.map { try parse(tokens: $0) })
@@ -68,9 +81,29 @@ public indirect enum MathAnswer: Equatable, Sendable {
         }
         let parts = split(tokens, at: { $0 == .symbol(",") })
         if parts.count > 1 {
-            return .set(try parts.map(MathParser.parse))
+            let members = try parts.map { try parse(tokens: $0) }
+            var expressions: [MathExpression] = []
+            for member in members {
+                guard case .expression(let e) = member else { return .collection(members) }
+                expressions.append(e)
+            }
+            return .set(expressions)
         }
         return .expression(try MathParser.parse(tokens))
+    }
+
+    /// The cells of a matrix environment spanning the whole text, or nil.
+    static func matrixRows(_ text: String) -> [[String]]? {
+        let s = LatexText.trimmed(text)
+        for kind in ["pmatrix", "bmatrix", "vmatrix", "matrix"] {
+            let open = "\\begin{\(kind)}"
+            let close = "\\end{\(kind)}"
+            guard s.hasPrefix(open), s.hasSuffix(close), s.count >= open.count + close.count else { continue }
+            let body = String(s.dropFirst(open.count).dropLast(close.count))
+            let rows = body.components(separatedBy: "\\\\").map(LatexText.trimmed).filter { !$0.isEmpty }
+            return rows.map { $0.components(separatedBy: "&").map(LatexText.trimmed) }
+        }
+        return nil
     }
 
     private static func opens(_ t: MathToken) -> Bool {

@@ -60,6 +60,12 @@ public struct MathGrader: AnswerGrader {
         case let (.set(xs), .bracketed("(", ys, ")")), let (.bracketed("(", ys, ")"), .set(xs)):
             // math-verify lets a tuple match the set of its elements.
             return sameSet(xs, ys)
+        case let (.matrix(xs), .matrix(ys)):
+            return xs.count == ys.count && zip(xs, ys).allSatisfy { r1, r2 in
+                r1.count == r2.count && zip(r1, r2).allSatisfy { equivalent($0, $1) }
+            }
+        case let (.collection(xs), .collection(ys)):
+            return xs.allSatisfy { x in ys.contains { equivalent(x, $0) } } && ys.allSatisfy { y in xs.contains { equivalent($0, y) } }
         case let (.set(xs), .expression(y)), let (.expression(y), .set(xs)):
             return !xs.isEmpty && xs.allSatisfy { equivalent($0, y) }
         default:

@@ -27,8 +27,12 @@ public enum MathNormalization {
         s = s.replacingAll("\\dfrac", with: "\\frac").replacingAll("\\tfrac", with: "\\frac")
             .replacingAll("\\dbinom", with: "\\binom").replacingAll("\\tbinom", with: "\\binom")
             .replacingAll("\\le ", with: "\\leq ").replacingAll("\\ge ", with: "\\geq ")
-        // `\left\{` loses `\left` and keeps `\{`: the set braces survive.
+        // `\left\{` loses `\left` and keeps `\{`: the set braces survive. A row break `\\` is protected first, or
+        // its second backslash and a following space would read as the spacing command `\ `.
+        let rowBreak = "\u{1E}"
+        s = s.replacingAll("\\\\", with: rowBreak)
         s = LatexText.removing(removedPieces, from: s)
+        s = s.replacingAll(rowBreak, with: "\\\\")
         var isPercent = false
         if s.contains("%") {
             isPercent = true
@@ -61,10 +65,19 @@ public enum MathNormalization {
                     let hasContentBefore = !out.allSatisfy { $0.isWhitespace }
                     let isWords = !content.isEmpty && content.allSatisfy { $0.isLetter || $0 == " " || $0 == "." }
                         && content.contains { $0.isLetter }
+                    i = close + 1
                     if !(hasContentBefore && isWords) {
                         out.append(contentsOf: content)
+                    } else if i < chars.count, chars[i] == "^" {
+                        // A squared or cubed unit ("\text{ m}^2") loses its exponent with it.
+                        var j = i + 1
+                        if j < chars.count, chars[j] == "{", let end = LatexText.closingBrace(in: chars, openAt: j) {
+                            j = end + 1
+                        } else if j < chars.count {
+                            j += 1
+                        }
+                        i = j
                     }
-                    i = close + 1
                     continue scan
                 }
             }

@@ -14,6 +14,9 @@ struct MathParser {
     private var position = 0
     /// Open `|…|` groups: inside one, a `|` closes instead of opening.
     private var absoluteDepth = 0
+    /// Nesting of groups and signs: a model's garbage ("((((…" or "-----…") must fail, not exhaust the stack.
+    private var nesting = 0
+    static let maximumNesting = 64
 
     static let functionNames: Set<String> = [
         "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
@@ -52,6 +55,9 @@ struct MathParser {
     }
 
     mutating func parseSum() throws -> MathExpression {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maximumNesting else { throw MathParseError(message: "nested too deeply") }
         var left = try parseProduct()
         while let token = current {
             if token == .symbol("+") {
@@ -86,6 +92,9 @@ struct MathParser {
     }
 
     mutating func parseSigned() throws -> MathExpression {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maximumNesting else { throw MathParseError(message: "nested too deeply") }
         if current == .symbol("-") {
             position += 1
             return .negate(try parseSigned())
@@ -117,6 +126,9 @@ struct MathParser {
     /// A superscript: a braced group, or one token (with an optional sign, which LaTeX would need braces for but
     /// models write anyway).
     private mutating func parseExponent() throws -> MathExpression {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maximumNesting else { throw MathParseError(message: "nested too deeply") }
         if current == .symbol("-") {
             position += 1
             return .negate(try parseExponent())

@@ -31,7 +31,7 @@ public struct PointSummary: Codable, Equatable, Sendable {
         self.requested = requested
         self.samples = records.count
         self.accuracy = outcomes.reduce(0, +) / n
-        self.accuracyInterval = Bootstrap.meanInterval(outcomes, seed: seed, resamples: resamples)!
+        self.accuracyInterval = Bootstrap.meanInterval(outcomes, seed: seed, resamples: max(1, resamples))!
         self.meanThinkingTokens = Double(records.map(\.thinkingTokens).reduce(0, +)) / n
         self.decodedTokens = records.map(\.decodedTokens).reduce(0, +)
         self.withinRange = requested.contains(meanThinkingTokens)

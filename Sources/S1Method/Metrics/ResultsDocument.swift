@@ -72,6 +72,19 @@ public struct ResultsDocument: Codable, Equatable, Sendable {
     public var methods: [String: MethodResult]
     /// Per task: the sample logs, ordered by question id.
     public var samples: [String: [SampleRecord]]
+    /// Per task: sample counts, as lm-eval's `n-samples` (`original` = `effective`: no limit is applied here).
+    public var nSamples: [String: SampleCount]
+
+    /// lm-eval's `n-samples` entry.
+    public struct SampleCount: Codable, Equatable, Sendable {
+        public var original: Int
+        public var effective: Int
+
+        public init(original: Int, effective: Int) {
+            self.original = original
+            self.effective = effective
+        }
+    }
 
     /// Version of this layout and of the grading rules; bump when either changes meaning.
     public static let formatVersion = 1
@@ -83,6 +96,12 @@ public struct ResultsDocument: Codable, Equatable, Sendable {
         self.versions = results.keys.reduce(into: [:]) { $0[$1] = Self.formatVersion }
         self.methods = methods
         self.samples = samples.mapValues { $0.sorted { ($0.questionID, $0.point) < ($1.questionID, $1.point) } }
+        self.nSamples = results.mapValues { SampleCount(original: $0.samples, effective: $0.samples) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case results, configs, versions, methods, samples
+        case nSamples = "n-samples"
     }
 
     /// The task name of a point.

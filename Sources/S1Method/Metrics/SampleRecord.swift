@@ -44,6 +44,16 @@ public struct SampleRecord: Codable, Equatable, Sendable {
         self.correct = correct
     }
 
+    /// The record of a controlled generation and its grading.
+    public init(questionID: String, point: String, promptHash: String, transcript: ForcingTranscript,
+                verdict: GradeVerdict, target: String, tries: Int = 1, decodedTokens: Int? = nil) {
+        self.init(questionID: questionID, point: point, promptHash: promptHash,
+                  thinkingTokens: transcript.accounting.thinkingTokens, answerTokens: transcript.accounting.answerTokens,
+                  decodedTokens: decodedTokens ?? transcript.accounting.sampledTokens,
+                  forcedStops: transcript.accounting.forcedStops, ignoredEnds: transcript.accounting.ignoredEnds,
+                  tries: tries, target: target, extractedAnswer: verdict.predicted.text, correct: verdict.correct)
+    }
+
     enum CodingKeys: String, CodingKey {
         case questionID = "doc_id"
         case point

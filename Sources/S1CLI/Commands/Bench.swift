@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import S1Engine
+import S1Method
+import S1Store
+
+/// `s1 hash FILE…`: the store's SHA-256 of files, in the form the store writes (`sha256:<hex>  path`).
+struct HashCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash", abstract: "Print the SHA-256 of files as the store records them: sha256:<hex>  path.")
+
+    @Argument(help: "Files to hash.")
+    var files: [String]
+
+    func run() throws {
+        try reportingFailures {
+            for file in files { print(try StoreBenchmarks.hashLine(file: file)) }
+        }
+    }
+}
+
+/// Measurements behind `make bench` (scripts/bench-*.sh compare them with their peers). Hidden from help.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Internal measurements for `make bench`.", shouldDisplay: false,
+        subcommands: [ArchiveDirectory.self, EngineTraining.self, EngineMatmul.self, DataSelection.self])
+
+    struct ArchiveDirectory: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "archive-dir", abstract: "Archive any folder as the run archiver does; prints the archive id.")
+        @Argument var directory: String
+        @Argument var output: String
+        func run() throws {
+            try reportingFailures {
+                print(try StoreBenchmarks.archiveLine(directory: URL(fileURLWithPath: directory),
+                                                      output: URL(fileURLWithPath: output)))
+            }
+        }
+    }
+
+    struct EngineTraining: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "engine-train", abstract: "Training-step tokens/s.")
+        @Option var threads = 1
+        @Option var batch = 16
+        @Option var length = 128
+        @Option var steps = 10
+        func run() throws {
+            try reportingFailures {
+                print(try EngineBenchmarks.trainingStep(threads: threads, batch: batch, length: length, steps: steps))
+            }
+        }
+    }
+
+    struct EngineMatmul: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "engine-gemm", abstract: "Largest matmul vs sgemm peak.")
+        @Option var threads = 1
+        func run() throws { print(EngineBenchmarks.largestMatmul(threads: threads)) }
+    }
+
+    struct DataSelection: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "data", abstract: "Pool generation, selection and decontamination throughput.")
+        @Option var pool = 59_029
+        @Option var benchmark = 1_000
+        func run() throws {
+            try reportingFailures { print(try DataBenchmarks.run(poolSize: pool, benchmarkSize: benchmark)) }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Throughput measurements for `make bench` (through `s1 bench`), never for the timed test suite.
+/// Each returns one JSON line that `scripts/bench-engine.sh` compares with PyTorch eager on the same shape.
+public enum EngineBenchmarks {
+    /// One SFT training step (forward, masked cross-entropy, backward, AdamW) on the s1-mini shape (DESIGN: hidden
+    /// 128, 4 layers, 4 heads, 2 KV heads, intermediate 384, byte vocabulary, tied): wall and CPU tokens/s.
+    public static func trainingStep(threads: Int, batch: Int, length: Int, steps: Int) throws -> String {
+        EngineEnvironment.configure(blasThreads: threads)
+        defer { EngineEnvironment.configure(blasThreads: 1) }
+        let config = Qwen2Config(hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4,
+                                 numKeyValueHeads: 2, vocabSize: 272, tieWordEmbeddings: true)
+        let model = try Qwen2Model.initialised(config: config, seed: 1)
+        var rng = CounterRNG(key: 2)
+        let examples = (0..<(batch * (steps + 1))).map { _ in
+            TrainingExample(tokens: (0..<length).map { _ in Int32(rng.nextIndex(below: 256)) },
+                            lossMask: (0..<length).map { $0 > 0 })
+        }
+        let trainer = try SFTTrainer(model: model, config: TrainingConfig(epochs: 1, batchSize: batch, microBatchSize: batch,
+                                                                          learningRate: 1e-3, blockSize: length),
+                                     examples: examples, seed: 3)
+        try trainer.run(stopAfterStep: 1)  // warm-up
+        // Process CPU time as well as wall time: on a shared machine CPU time is the steadier comparison.
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = cpuSeconds()
+        try trainer.run(stopAfterStep: 1 + steps)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu = cpuSeconds() - cpuStart
+        let tokens = Double(steps * batch * length)
+        let environment = EngineEnvironment.current()
+        return "{\"engine\":\"s1-swift\",\"threads\":\(threads),\"batch\":\(batch),\"length\":\(length),\"steps\":\(steps),"
+            + "\"tokens_per_second\":\(tokens / seconds),\"tokens_per_cpu_second\":\(tokens / cpu),"
+            + "\"blas_core\":\"\(environment.blasCoreName)\",\"parameters\":\(model.parameterCount)}"
+    }
+
+    /// GFLOP/s of the training step's largest matmul (the fused gate/up projection, (B·T, C)·(C, 2I)) against a
+    /// large square sgemm, the practical OpenBLAS peak on this machine.
+    public static func largestMatmul(threads: Int) -> String {
+        EngineEnvironment.configure(blasThreads: threads)
+        defer { EngineEnvironment.configure(blasThreads: 1) }
+        func gflops(rows: Int, inFeatures: Int, outFeatures: Int, repeats: Int) -> Double {
+            let x = FloatBuffer(count: rows * inFeatures), w = FloatBuffer(count: outFeatures * inFeatures)
+            let y = FloatBuffer(count: rows * outFeatures)
+            for i in 0..<x.count { x.pointer[i] = Float(i % 7) * 0.1 }
+            for i in 0..<w.count { w.pointer[i] = Float(i % 5) * 0.1 }
+            Linear.forward(out: y.pointer, inp: x.pointer, weight: w.pointer, bias: nil, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<repeats {
+                Linear.forward(out: y.pointer, inp: x.pointer, weight: w.pointer, bias: nil, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return 2 * Double(rows * inFeatures * outFeatures * repeats) / seconds / 1e9
+        }
+        let largest = gflops(rows: 16 * 128, inFeatures: 128, outFeatures: 768, repeats: 20)
+        let peak = gflops(rows: 1024, inFeatures: 1024, outFeatures: 1024, repeats: 5)
+        return "{\"engine\":\"s1-swift-gemm\",\"threads\":\(threads),\"largest_matmul_gflops\":\(largest),"
+            + "\"square_1024_gflops\":\(peak),\"efficiency\":\(largest / peak)}"
+    }
+
+    private static func cpuSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// The Qwen2 forward pass for decoding: new tokens of several sequences, each against its own KV cache.
+///
+/// Every quantity of a row (a token at a position of a sequence) is computed by row-wise code only
+/// (`RowInvariantLinear`, `RMSNorm`, `RotaryEmbedding.angles`, `CausalAttention.attendRow`, elementwise
+/// activations), so a row's bits depend only on its sequence's tokens up to it: not on the batch, on how the
+/// tokens were split into chunks, or on whether they came from the prompt, sampling or a forced append.
+/// The attention is the very function the full-sequence forward uses; the projections differ from it
+/// (OpenBLAS there) only by rounding.
+final class IncrementalForward {
+    let model: Qwen2Model
+    private var capacityRows = 0
+    private var scratch = FloatBuffer(count: 0)
+    private var scores = FloatBuffer(count: 0)
+    // Views into `scratch`, each (capacityRows, width).
+    private var x: UnsafeMutablePointer<Float>!, norm: UnsafeMutablePointer<Float>!, q: UnsafeMutablePointer<Float>!
+    private var k: UnsafeMutablePointer<Float>!, v: UnsafeMutablePointer<Float>!, attention: UnsafeMutablePointer<Float>!
+    private var mid: UnsafeMutablePointer<Float>!, gate: UnsafeMutablePointer<Float>!, up: UnsafeMutablePointer<Float>!
+    private var hidden: UnsafeMutablePointer<Float>!, cosines: UnsafeMutablePointer<Float>!, sines: UnsafeMutablePointer<Float>!
+    private var rowPositions: [Int] = [], rowCaches: [Int] = []
+
+    init(model: Qwen2Model) { self.model = model }
+
+    private func reserveRows(_ rows: Int) {
+        guard rows > capacityRows else { return }
+        let c = model.config
+        let C = c.hiddenSize, I = c.intermediateSize, qDim = c.queryDim, kvDim = c.keyValueDim, half = c.headDim / 2
+        capacityRows = max(rows, 2 * capacityRows)
+        let N = capacityRows
+        scratch = FloatBuffer(count: N * (3 * C + 2 * qDim + 2 * kvDim + 3 * I + 2 * half))
+        var cursor = scratch.pointer
+        func take(_ width: Int) -> UnsafeMutablePointer<Float> { defer { cursor += N * width }; return cursor }
+        x = take(C); norm = take(C); mid = take(C); q = take(qDim); attention = take(qDim); k = take(kvDim); v = take(kvDim)
+        gate = take(I); up = take(I); hidden = take(I); cosines = take(half); sines = take(half)
+    }
+
+    /// Feeds `tokens[i]` to `caches[i]` (appending their keys and values) and writes logits (V) of each
+    /// chunk's last row to `logits + i·V` (or of every row, chunk after chunk, when `allRows`).
+    /// Tokens must be valid ids and every chunk non-empty.
+    func run(caches: [KVCache], tokens: [[Int32]], logits: UnsafeMutablePointer<Float>, allRows: Bool = false) {
+        let c = model.config
+        let C = c.hiddenSize, I = c.intermediateSize, V = c.vocabSize
+        let Hq = c.numAttentionHeads, Hk = c.numKeyValueHeads, d = c.headDim, group = Hq / Hk
+        let qDim = c.queryDim, kvDim = c.keyValueDim, eps = Float(c.rmsNormEps), half = d / 2
+        let scale = 1 / Float(d).squareRoot()
+        let N = tokens.reduce(0) { $0 + $1.count }
+        reserveRows(N)
+        rowPositions.removeAll(keepingCapacity: true)
+        rowCaches.removeAll(keepingCapacity: true)
+        var longest = 0
+        for (i, chunk) in tokens.enumerated() {
+            let cache = caches[i]
+            cache.reserve(cache.count + chunk.count)
+            for t in 0..<chunk.count { rowPositions.append(cache.count + t); rowCaches.append(i) }
+            longest = max(longest, cache.count + chunk.count)
+        }
+        if scores.count < longest { scores = FloatBuffer(count: max(longest, 2 * scores.count)) }
+        let scoreRow = scores.pointer
+        // Locals, not stored properties, inside the loops (class property access blocks vectorisation).
+        let x = self.x!, norm = self.norm!, q = self.q!, k = self.k!, v = self.v!, attention = self.attention!
+        let mid = self.mid!, gate = self.gate!, up = self.up!, hidden = self.hidden!
+        let cosines = self.cosines!, sines = self.sines!
+        let rowPositions = self.rowPositions, rowCaches = self.rowCaches
+
+        // x (N, C) = embeddings; cos, sin (N, d/2) per row position.
+        var n = 0
+        for chunk in tokens {
+            for token in chunk {
+                (x + n * C).update(from: model.embeddingWeights + Int(token) * C, count: C)
+                model.rotary.angles(position: rowPositions[n], cos: cosines + n * half, sin: sines + n * half)
+                n += 1
+            }
+        }
+        for l in 0..<c.numHiddenLayers {
+            let w = model.layerWeights(l)
+            // Attention block: norm (N,C) → q (N,Hq·d), k, v (N,Hk·d) → rope → cache → attention (N,Hq·d)
+            RMSNorm.forward(out: norm, rstd: nil, inp: x, weight: w.inputNorm, rows: N, channels: C, eps: eps)
+            RowInvariantLinear.forward(out: q, inp: norm, weight: w.qWeight, bias: w.qBias, rows: N, inFeatures: C, outFeatures: qDim)
+            RowInvariantLinear.forward(out: k, inp: norm, weight: w.kWeight, bias: w.kBias, rows: N, inFeatures: C, outFeatures: kvDim)
+            RowInvariantLinear.forward(out: v, inp: norm, weight: w.vWeight, bias: w.vBias, rows: N, inFeatures: C, outFeatures: kvDim)
+            for row in 0..<N {
+                RotaryEmbedding.apply(q + row * qDim, heads: Hq, headDim: d, cos: cosines + row * half, sin: sines + row * half)
+                RotaryEmbedding.apply(k + row * kvDim, heads: Hk, headDim: d, cos: cosines + row * half, sin: sines + row * half)
+                let cache = caches[rowCaches[row]], position = rowPositions[row]
+                (cache.keys(l) + position * kvDim).update(from: k + row * kvDim, count: kvDim)
+                (cache.values(l) + position * kvDim).update(from: v + row * kvDim, count: kvDim)
+            }
+            for row in 0..<N {
+                let cache = caches[rowCaches[row]], count = rowPositions[row] + 1
+                let keys = cache.keys(l), values = cache.values(l)
+                for h in 0..<Hq {
+                    let g = h / group
+                    _ = CausalAttention.attendRow(out: attention + row * qDim + h * d, query: q + row * qDim + h * d,
+                                                  keys: keys + g * d, values: values + g * d, rowStride: kvDim,
+                                                  count: count, headDim: d, scale: scale, scores: scoreRow)
+                }
+            }
+            // mid (N,C) = o_proj(attention) + x
+            RowInvariantLinear.forward(out: mid, inp: attention, weight: w.oWeight, bias: nil, rows: N, inFeatures: qDim, outFeatures: C)
+            for i in 0..<(N * C) { mid[i] += x[i] }
+            // MLP block: norm (N,C) → gate, up (N,I) → hidden (N,I) → x (N,C) = down(hidden) + mid
+            RMSNorm.forward(out: norm, rstd: nil, inp: mid, weight: w.postAttentionNorm, rows: N, channels: C, eps: eps)
+            RowInvariantLinear.forward(out: gate, inp: norm, weight: w.gateWeight, bias: nil, rows: N, inFeatures: C, outFeatures: I)
+            RowInvariantLinear.forward(out: up, inp: norm, weight: w.upWeight, bias: nil, rows: N, inFeatures: C, outFeatures: I)
+            SwiGLU.forward(out: hidden, gate: gate, up: up, count: N * I)
+            RowInvariantLinear.forward(out: x, inp: hidden, weight: w.downWeight, bias: nil, rows: N, inFeatures: I, outFeatures: C)
+            for i in 0..<(N * C) { x[i] += mid[i] }
+        }
+        for (i, chunk) in tokens.enumerated() { caches[i].count += chunk.count }
+
+        // Head: final norm and lm_head of the rows whose logits are wanted (compacted into `norm` first).
+        var selected = 0, end = 0
+        for chunk in tokens {
+            end += chunk.count
+            let first = allRows ? end - chunk.count : end - 1
+            for row in first..<end {
+                (mid + selected * C).update(from: x + row * C, count: C)
+                selected += 1
+            }
+        }
+        RMSNorm.forward(out: norm, rstd: nil, inp: mid, weight: model.finalNormWeights, rows: selected, channels: C, eps: eps)
+        RowInvariantLinear.forward(out: logits, inp: norm, weight: model.lmHeadWeights, bias: nil, rows: selected, inFeatures: C, outFeatures: V)
+    }
+}

@@ -1,0 +1,53 @@
+/// `y = x·Wᵀ + b` for decoding, where every output element is `dotProduct(x_row, W_col)` (+ bias) in one fixed
+/// order, whatever the number of rows, their memory addresses or the row's neighbours.
+///
+/// Why not `Linear.forward` (OpenBLAS): sgemm may pick different kernels and blockings for different row counts,
+/// and its one-row path (gemv) may peel for alignment, so a row's bits could depend on the batch it is decoded
+/// in. Batch invariance and "fork = regenerate" need a row's result to be a function of that row alone.
+/// Four weight rows share each input load (independent accumulators hide the add latency); each accumulator
+/// performs exactly the operations of `dotProduct`, so the blocking does not change any bit.
+enum RowInvariantLinear {
+    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias (M).
+    static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        rows N: Int, inFeatures K: Int, outFeatures M: Int) {
+        let vectorEnd = K - K % 16
+        for n in 0..<N {
+            let x = inp + n * K, y = out + n * M
+            var m = 0
+            while m + 4 <= M {
+                let w0 = weight + m * K, w1 = w0 + K, w2 = w1 + K, w3 = w2 + K
+                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+                var i = 0
+                while i < vectorEnd {
+                    let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+                    a0 += v * UnsafeRawPointer(w0 + i).loadUnaligned(as: SIMD16<Float>.self)
+                    a1 += v * UnsafeRawPointer(w1 + i).loadUnaligned(as: SIMD16<Float>.self)
+                    a2 += v * UnsafeRawPointer(w2 + i).loadUnaligned(as: SIMD16<Float>.self)
+                    a3 += v * UnsafeRawPointer(w3 + i).loadUnaligned(as: SIMD16<Float>.self)
+                    i += 16
+                }
+                var t0 = a0.sum(), t1 = a1.sum(), t2 = a2.sum(), t3 = a3.sum()
+                while i < K {
+                    t0 += x[i] * w0[i]
+                    t1 += x[i] * w1[i]
+                    t2 += x[i] * w2[i]
+                    t3 += x[i] * w3[i]
+                    i += 1
+                }
+                y[m] = t0
+                y[m + 1] = t1
+                y[m + 2] = t2
+                y[m + 3] = t3
+                m += 4
+            }
+            while m < M {
+                y[m] = dotProduct(x, weight + m * K, K)
+                m += 1
+            }
+            if let bias {
+                for j in 0..<M { y[j] += bias[j] }
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Dispatch
+
+/// Splits independent rows across `EngineEnvironment.workerCount` threads. Each row is computed by the same
+/// code whatever the split, so results are bitwise identical for every thread count; reductions across rows
+/// must not use this.
+public enum RowParallel {
+    /// Calls `body` with disjoint ranges covering 0..<rows (in parallel when there are enough rows).
+    @inline(__always)
+    public static func forEachChunk(rows: Int, minimumRowsPerTask: Int = 8, _ body: (Range<Int>) -> Void) {
+        let tasks = min(EngineEnvironment.workerCount, rows / max(1, minimumRowsPerTask))
+        if tasks <= 1 {
+            body(0..<rows)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: tasks) { task in
+            body((rows * task / tasks)..<(rows * (task + 1) / tasks))
+        }
+    }
+}

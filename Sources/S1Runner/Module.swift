@@ -1,1 +1,0 @@
-// S1Runner: see ../shared/DESIGN.md for this layer's role.

@@ -1,0 +1,8 @@
+/// The step kinds this build of `s1` can execute.
+public enum StandardSteps {
+    public static var registry: StepRegistry {
+        StepRegistry([
+            SyntheticPoolStep(), ImportPoolStep(), ImportBenchmarkStep(), SelectStep(),
+        ])
+    }
+}

@@ -1,1 +1,0 @@
-// S1Store: see ../shared/DESIGN.md for this layer's role.
