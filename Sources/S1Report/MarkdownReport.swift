@@ -47,8 +47,11 @@ public enum MarkdownReport {
         case .table(let value): return table(value)
         case .lineChart(let chart):
             var rows: [[String]] = []
+            var thinned = false
             for series in chart.series {
-                for point in series.points {
+                let shown = evenlySpaced(series.points, limit: maxChartRows)
+                thinned = thinned || shown.count < series.points.count
+                for point in shown {
                     let interval = point.ciLow.flatMap { low in
                         point.ciHigh.map { "\(ReportNumber.significant(low)) – \(ReportNumber.significant($0))" }
                     } ?? ""
@@ -58,7 +61,9 @@ public enum MarkdownReport {
             let hasCI = rows.contains { !$0[3].isEmpty }
             let header = ["series", chart.xLabel, chart.yLabel] + (hasCI ? ["95% CI"] : [])
             return "**\(Escape.markdownInline(chart.title))** (line chart\(chart.xScale == .log2 ? ", log2 x-axis" : "");"
-                + " plotted in [\(Escape.markdownInline(htmlName))](\(htmlName)))\n\n"
+                + " plotted in [\(Escape.markdownInline(htmlName))](\(htmlName))"
+                + (thinned ? "; long series shown at \(maxChartRows) evenly spaced points, first and last included" : "")
+                + ")\n\n"
                 + table(ReportTable(header: header, rows: rows.map { hasCI ? $0 : Array($0.prefix(3)) },
                                     alignments: [.left, .right, .right, .right]))
         case .barChart(let chart):
@@ -73,6 +78,16 @@ public enum MarkdownReport {
             return (title.map { "**\(Escape.markdownInline($0))**\n\n" } ?? "")
                 + table(ReportTable(header: ["", ""], rows: rows.map { [$0.key, $0.value] }))
         }
+    }
+
+    /// The most rows a chart's data table shows per series (a training curve has hundreds of points).
+    public static let maxChartRows = 12
+
+    /// At most `limit` elements at evenly spaced indices, always including the first and the last.
+    static func evenlySpaced<T>(_ items: [T], limit: Int) -> [T] {
+        guard items.count > limit, limit >= 2 else { return items }
+        let last = items.count - 1
+        return (0..<limit).map { items[($0 * last + (limit - 1) / 2) / (limit - 1)] }
     }
 
     /// A GFM pipe table: every line has the same number of cells, cells are escaped (pipes, newlines, HTML).

@@ -7,6 +7,9 @@ public enum SVGLineChart {
     public static let width = 640.0
     static let plotLeft = 64.0, plotTop = 34.0, legendWidth = 168.0, bottomMargin = 50.0, minHeight = 360.0
     static let legendRow = 18.0
+    /// A series with more points than this is drawn as a bare line (a 315-step loss curve would be a smear of dots);
+    /// CI whiskers are still drawn where given.
+    public static let markerLimit = 50
 
     /// The SVG markup of `chart`. Points that cannot be placed (non-finite, or x ≤ 0 on a log2 axis) are left
     /// out and counted in a visible note, never silently dropped.
@@ -82,6 +85,7 @@ public enum SVGLineChart {
                 if let low = point.ciLow, let high = point.ciHigh {
                     label += " [95% CI \(ReportNumber.significant(low)), \(ReportNumber.significant(high))]"
                 }
+                guard points.count <= markerLimit else { continue }
                 svg.raw("<circle class=\"marker\" cx=\"\(n(x))\" cy=\"\(n(py(point.y)))\" r=\"3.5\" fill=\"\(color)\">")
                 svg.element("title", [], text: label)
                 svg.raw("</circle>\n")

@@ -8,6 +8,26 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">"))
     }
 
+    func testDegenerateInputStillRendersWellFormed() {
+        let odd = ReportDocument(
+            title: "", runID: "r", specHash: "h", codeIdentity: "c",
+            cells: [ReportCell(step: "s", kind: "k", shortKey: "0", status: .fresh, durationSeconds: .nan,
+                               parameters: .table(ReportTable(header: [], rows: [])),
+                               outputs: [.table(ReportTable(header: [], rows: [])), .text("\n\n"),
+                                         .barChart(BarChart(title: "b", valueLabel: "v", bars: [BarItem("x", .nan), BarItem("y", -3)])),
+                                         .lineChart(LineChart(title: "l", xLabel: "x", yLabel: "y", series: [ChartSeries(name: "s", points: [])])),
+                                         .trace(TraceExcerpt(title: "t", segments: []))])])
+        for document in [odd, ReportDocument(title: "empty", runID: "r", specHash: "h", codeIdentity: "c")] {
+            let html = HTMLReport.render(document)
+            XCTAssertEqual(tagBalanceProblems(html), [])
+            // No NaN/inf leaks into coordinates or text ("provenance" contains "nan", so match whole words).
+            for output in [html, MarkdownReport.render(document)] {
+                XCTAssertNil(output.range(of: "(^|[^a-z])(nan|inf)([^a-z]|$)", options: [.regularExpression, .caseInsensitive]))
+            }
+        }
+        XCTAssertTrue(HTMLReport.render(odd).contains("<span class=\"duration\">—</span>"))
+    }
+
     func testTagCheckerCatchesUnbalancedMarkup() {
         XCTAssertFalse(tagBalanceProblems("<div><p>x</div>").isEmpty)
         XCTAssertFalse(tagBalanceProblems("<div>").isEmpty)

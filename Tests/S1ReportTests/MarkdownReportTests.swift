@@ -32,6 +32,17 @@ final class MarkdownReportTests: XCTestCase {
         XCTAssertTrue(md.contains("| ---: | ---: |") || md.contains("| --- | ---: |"))
     }
 
+    func testLongSeriesAreThinnedToEvenlySpacedRowsWithFirstAndLast() {
+        // The sample's loss curve has 20 points (x = 0...19); 12 rows keep indices round(i * 19 / 11).
+        let md = MarkdownReport.render(Sample.document())
+        XCTAssertTrue(md.contains("long series shown at 12 evenly spaced points"))
+        let rows = md.split(separator: "\n").filter { $0.hasPrefix("| loss | ") }
+        let xs = rows.compactMap { Int($0.split(separator: "|")[1].trimmingCharacters(in: .whitespaces)) }
+        XCTAssertEqual(xs, [0, 2, 3, 5, 7, 9, 10, 12, 14, 16, 17, 19])
+        // Short series are listed in full and carry no note.
+        XCTAssertTrue(md.contains("(line chart, log2 x-axis; plotted in [report.html](report.html))"))
+    }
+
     func testCellsAppearInOrderWithStatusAndDuration() {
         let md = MarkdownReport.render(Sample.document())
         let a = md.range(of: "## 1. select")!.lowerBound, b = md.range(of: "## 2. train")!.lowerBound

@@ -29,6 +29,16 @@ final class SVGChartTests: XCTestCase {
         }
     }
 
+    func testDenseSeriesIsDrawnAsALineWithoutMarkers() {
+        let count = SVGLineChart.markerLimit + 10
+        let chart = LineChart(title: "loss", xLabel: "step", yLabel: "loss",
+                              series: [ChartSeries(name: "loss", points: (0..<count).map { ChartPoint(x: Double($0), y: 1 / Double($0 + 1)) })])
+        let svg = SVGLineChart.render(chart)
+        XCTAssertEqual(occurrences(of: "<circle class=\"marker\"", in: svg), 0)
+        let points = svg.components(separatedBy: "points=\"")[1].prefix { $0 != "\"" }
+        XCTAssertEqual(points.split(separator: " ").count, count)
+    }
+
     func testEveryCoordinateLiesInsideTheViewBox() throws {
         let svg = SVGLineChart.render(threeByFive(scale: .log2))
         let box = try XCTUnwrap(viewBox(svg))
