@@ -1,1 +1,0 @@
-// S1Report: see ../shared/DESIGN.md for this layer's role.
