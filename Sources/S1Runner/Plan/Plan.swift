@@ -1,3 +1,5 @@
+import S1Spec
+
 /// A run's steps in a topological order, with the queries the CLI needs (`--until`, `--only`).
 public struct Plan: Sendable {
     /// Topologically ordered: every step comes after the steps it reads from. Ties keep the planner's order, so the
