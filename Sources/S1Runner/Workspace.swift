@@ -54,7 +54,8 @@ public struct Workspace {
             rootSeed: UInt64(bitPattern: Int64(prepared.spec.experiment.seed)), code: executor.code, environment: prepared.environment,
             outcomes: outcomes, inputFiles: inputFiles,
             published: prepared.experimentPlan.published.filter { executed.contains($0.value.step) },
-            selection: selection.recorded))
+            selection: selection.recorded,
+            reportFormats: prepared.spec.experiment.report.formats.map(\.rawValue)))
         return RunResult(outcomes: outcomes, run: run)
     }
 

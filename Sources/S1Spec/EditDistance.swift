@@ -1,6 +1,6 @@
 /// Levenshtein distance, for "did you mean" suggestions on unknown keys and values.
-enum EditDistance {
-    static func distance(_ a: String, _ b: String) -> Int {
+public enum EditDistance {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let x = Array(a.lowercased()), y = Array(b.lowercased())
         if x.isEmpty { return y.count }
         if y.isEmpty { return x.count }
@@ -18,7 +18,7 @@ enum EditDistance {
     }
 
     /// The closest candidate within a third of the word's length (at least 2 edits), ties broken by list order.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         let limit = max(2, word.count / 3)
         var best: (String, Int)?
         for c in candidates {

@@ -81,6 +81,22 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertTrue(explain.stdout.contains("train.epochs: 5") && explain.stdout.contains("default"), explain.stdout)
     }
 
+    func testEveryRunCarriesANotebookReport() throws {
+        XCTAssertEqual(try s1("run", "exp.yaml", "--until", "select").status, 0)
+        let run = directory.appendingPathComponent("artifacts/runs").appendingPathComponent(try XCTUnwrap(try runIDs().first))
+        let html = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("Selection funnel"), "the select cell shows its funnel")
+        XCTAssertTrue(html.contains("<svg"), "plots are inline SVG")
+        for fetch in ["src=\"http", "href=\"http", "url(http", "@import", "<script src"] {
+            XCTAssertFalse(html.contains(fetch), "self-contained: nothing fetched from the network (\(fetch))")
+        }
+        let markdown = try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("## 1. pool") && markdown.contains("## 2. select"), markdown)
+        // The report is covered by the manifest, so a tampered report is caught like any other file.
+        let manifest = try String(contentsOf: run.appendingPathComponent("manifest.json"), encoding: .utf8)
+        XCTAssertTrue(manifest.contains("\"report.html\""))
+    }
+
     func testOnlyNeedsCachedInputsAndJSONProgressIsParseable() throws {
         let only = try s1("run", "exp.yaml", "--only", "select")
         XCTAssertNotEqual(only.status, 0)

@@ -1,3 +1,5 @@
+import S1Spec
+
 /// A run's steps in a topological order, with the queries the CLI needs (`--until`, `--only`).
 public struct Plan: Sendable {
     /// Topologically ordered: every step comes after the steps it reads from. Ties keep the planner's order, so the
@@ -70,29 +72,8 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
         case .cycle(let names):
             return "plan error: steps depend on each other in a cycle: \(names.joined(separator: ", "))"
         case .noSuchStep(let name, let available):
-            let suggestion = closestMatch(to: name, in: available).map { " (did you mean '\($0)'?)" } ?? ""
+            let suggestion = EditDistance.closest(to: name, among: available).map { " (did you mean '\($0)'?)" } ?? ""
             return "no step named '\(name)' in this plan\(suggestion); steps: \(available.joined(separator: ", "))"
         }
     }
-}
-
-/// The candidate with the smallest edit distance, if it is close enough to be a plausible typo.
-func closestMatch(to word: String, in candidates: [String]) -> String? {
-    let scored = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-    guard let (candidate, distance) = scored, distance <= max(2, word.count / 3) else { return nil }
-    return candidate
-}
-
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.utf8), b = Array(b.utf8)
-    if a.isEmpty { return b.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + [Int](repeating: 0, count: b.count)
-        for j in 1...max(b.count, 1) where j <= b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import S1Report
 import S1Store
 
 /// Writes `runs/<run-id>/` for a finished run: the resolved spec, the record, the environment, the step records
@@ -22,10 +23,12 @@ public struct RunRecordWriter {
         public let published: [String: PublishedOutput]
         /// `until select`, `only train`; nil for a whole plan.
         public let selection: String?
+        /// `html`, `md`: the report files to write.
+        public let reportFormats: [String]
 
         public init(experiment: String, specYAML: String, rootSeed: UInt64, code: CodeIdentity,
                     environment: ExecutionEnvironment, outcomes: [StepOutcome], inputFiles: [String: Digest],
-                    published: [String: PublishedOutput], selection: String? = nil) {
+                    published: [String: PublishedOutput], selection: String? = nil, reportFormats: [String] = []) {
             self.experiment = experiment
             self.specYAML = specYAML
             self.rootSeed = rootSeed
@@ -35,6 +38,7 @@ public struct RunRecordWriter {
             self.inputFiles = inputFiles
             self.published = published
             self.selection = selection
+            self.reportFormats = reportFormats
         }
     }
 
@@ -81,6 +85,17 @@ public struct RunRecordWriter {
         try StepRecord.encoder.encode(record).write(to: staging.appendingPathComponent(RunDirectory.recordFile))
         try inputs.environment.described.canonicalJSON()
             .write(to: staging.appendingPathComponent(RunDirectory.environmentFile))
+
+        // The notebook of the run, under the manifest like everything else.
+        let report = RunReportBuilder(store: store, records: records).document(
+            experiment: inputs.experiment, specDigest: record.spec, code: inputs.code, environment: inputs.environment,
+            outcomes: inputs.outcomes)
+        if inputs.reportFormats.contains("html") {
+            try Data(HTMLReport.render(report).utf8).write(to: staging.appendingPathComponent("report.html"))
+        }
+        if inputs.reportFormats.contains("md") {
+            try Data(MarkdownReport.render(report).utf8).write(to: staging.appendingPathComponent("report.md"))
+        }
 
         let manifest = try Manifest.build(directory: staging)
         let manifestData = try manifest.encoded()

@@ -1,0 +1,147 @@
+import Foundation
+import S1Report
+import S1Store
+
+/// Builds the notebook of a run: one cell per step in pipeline order, with its key, cached or fresh, duration,
+/// parameters and what its outputs say (the selection funnel, training curves, accuracy against thinking tokens).
+///
+/// The report lives inside the run directory, under the manifest whose digest is the run id, so it cannot name
+/// that id (nor the archive's): its footer says where to find them instead.
+struct RunReportBuilder {
+    let store: ContentStore
+    let records: StepRecordStore
+
+    func document(experiment: String, specDigest: Digest, code: CodeIdentity, environment: ExecutionEnvironment,
+                  outcomes: [StepOutcome]) -> ReportDocument {
+        let cells = outcomes.map { cell(for: $0) }
+        let machine = environment.descriptiveFacts.sorted { $0.key < $1.key }.map { KeyValue($0.key, $0.value) }
+        let kernels = environment.kernelFacts.sorted { $0.key < $1.key }.map { KeyValue($0.key, $0.value) }
+        return ReportDocument(
+            title: experiment, runID: "(SHA-256 prefix of manifest.json beside this file)",
+            specHash: specDigest.description, codeIdentity: "s1 \(code.toolVersion), executable \(code.executable)",
+            environment: [KeyValue("backend", environment.backend), KeyValue("architecture", environment.architecture)]
+                + kernels + machine,
+            cells: cells,
+            provenance: [KeyValue("archive id", "printed by `s1 archive` (SHA-256 of the uncompressed tar)")])
+    }
+
+    private func cell(for outcome: StepOutcome) -> ReportCell {
+        let record = records.record(for: outcome.key)
+        var blocks: [ReportBlock] = []
+        if let label = outcome.pointLabel { blocks.append(.keyValues(title: "sweep point", rows: [KeyValue("point", label)])) }
+        blocks += outputBlocks(outcome)
+        blocks.append(.table(ReportTable(
+            header: ["output", "bytes", "sha256"],
+            rows: outcome.outputs.map { [$0.path, String($0.size), $0.digest.short] }, caption: "files")))
+        if let log = record?.log, let text = try? store.data(for: log) {
+            blocks.append(.text(String(decoding: text, as: UTF8.self)))
+        }
+        return ReportCell(step: outcome.name, kind: outcome.kind, shortKey: outcome.key.short,
+                          status: outcome.cached ? .cached : .fresh,
+                          durationSeconds: outcome.cached ? (record?.seconds ?? 0) : outcome.seconds,
+                          parameters: .rows(parameterRows(record)), outputs: blocks)
+    }
+
+    /// The resolved parameters the step read, flattened to `key.path: value` rows.
+    private func parameterRows(_ record: StepRecord?) -> [KeyValue] {
+        guard let record, let data = try? store.data(for: record.keyMaterial),
+              let material = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let parameters = material["parameters"] else { return [] }
+        var rows: [KeyValue] = []
+        func walk(_ value: Any, _ path: String) {
+            if let object = value as? [String: Any], !object.isEmpty {
+                for key in object.keys.sorted() { walk(object[key]!, path.isEmpty ? key : "\(path).\(key)") }
+            } else if let list = value as? [Any], list.contains(where: { $0 is [String: Any] }) {
+                for (index, item) in list.enumerated() { walk(item, "\(path)[\(index)]") }
+            } else {
+                rows.append(KeyValue(path, JSONDifference.render(value)))
+            }
+        }
+        walk(parameters, "")
+        return rows
+    }
+
+    /// What a reader wants to see of each kind's outputs.
+    private func outputBlocks(_ outcome: StepOutcome) -> [ReportBlock] {
+        func json(_ file: String) -> [String: Any]? {
+            guard let output = outcome.outputs.first(where: { $0.path == file }),
+                  let data = try? store.data(for: output.digest) else { return nil }
+            return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        }
+        var blocks: [ReportBlock] = []
+        if let summary = json("summary.json") {
+            if let stages = summary["stages"] as? [[String: Any]] {
+                blocks.append(.barChart(BarChart(
+                    title: "Selection funnel", valueLabel: "records",
+                    bars: stages.map { BarItem($0["stage"] as? String ?? "?", ($0["records"] as? NSNumber)?.doubleValue ?? 0) })))
+            }
+            if let histogram = summary["domainHistogram"] as? [String: Any] {
+                blocks.append(.barChart(BarChart(
+                    title: "Selected records per domain", valueLabel: "records",
+                    bars: histogram.keys.sorted().map { BarItem($0, (histogram[$0] as? NSNumber)?.doubleValue ?? 0) })))
+            }
+        }
+        if let training = json("training.json") {
+            for (key, title) in [("loss_curve", "Training loss"), ("lr_curve", "Learning rate"),
+                                 ("lossCurve", "Training loss"), ("learningRateCurve", "Learning rate")] {
+                guard let curve = training[key] as? [NSNumber], !curve.isEmpty else { continue }
+                blocks.append(.lineChart(LineChart(
+                    title: title, xLabel: "optimizer step", yLabel: title.lowercased(),
+                    series: [ChartSeries(name: title, points: curve.enumerated().map {
+                        ChartPoint(x: Double($0.offset + 1), y: $0.element.doubleValue)
+                    })])))
+            }
+        }
+        if let results = json("results.json") {
+            blocks += ResultsBlocks.blocks(results)
+        }
+        return blocks
+    }
+}
+
+/// Renders `results.json` as the paper's views: accuracy against average thinking tokens per sweep (log2 axis,
+/// 95% intervals), and the Control / Scaling / Performance table.
+enum ResultsBlocks {
+    static func blocks(_ results: [String: Any]) -> [ReportBlock] {
+        var blocks: [ReportBlock] = []
+        if let points = results["results"] as? [String: [String: Any]] {
+            var bySweep: [String: [ChartPoint]] = [:]
+            for (name, point) in points {
+                let sweep = point["sweep"] as? String ?? String(name.split(separator: "/").first ?? "")
+                guard let x = number(point, ["average_thinking_tokens", "mean_thinking_tokens", "thinking_tokens"]),
+                      let y = number(point, ["accuracy"]) else { continue }
+                let interval = point["accuracy_ci"] as? [NSNumber] ?? point["ci"] as? [NSNumber]
+                bySweep[sweep, default: []].append(ChartPoint(
+                    x: max(x, 1), y: y * (y <= 1 ? 100 : 1),
+                    ciLow: interval.map { $0[0].doubleValue * (y <= 1 ? 100 : 1) },
+                    ciHigh: interval.map { $0[1].doubleValue * (y <= 1 ? 100 : 1) }))
+            }
+            if !bySweep.isEmpty {
+                blocks.append(.lineChart(LineChart(
+                    title: "Accuracy vs average thinking tokens", xLabel: "average thinking tokens (log2)",
+                    yLabel: "accuracy (%)", xScale: .log2,
+                    series: bySweep.keys.sorted().map { ChartSeries(name: $0, points: bySweep[$0]!.sorted { $0.x < $1.x }) })))
+            }
+        }
+        if let methods = results["methods"] as? [String: [String: Any]], !methods.isEmpty {
+            let rows = methods.keys.sorted().map { name -> [String] in
+                let method = methods[name]!
+                let metrics = method["metrics"] as? [String: Any] ?? method
+                return [name] + ["control", "scaling", "performance"].map { key in
+                    number(metrics, [key, "\(key)_percent"]).map { String(format: "%.3g", $0) } ?? "—"
+                }
+            }
+            blocks.append(.table(ReportTable(header: ["method", "control", "scaling", "performance"], rows: rows,
+                                             caption: "Table 3 of the paper, for this run")))
+        }
+        return blocks
+    }
+
+    private static func number(_ object: [String: Any], _ keys: [String]) -> Double? {
+        for key in keys {
+            if let value = object[key] as? NSNumber { return value.doubleValue }
+            if let nested = object[key] as? [String: Any], let value = nested["value"] as? NSNumber { return value.doubleValue }
+        }
+        return nil
+    }
+}
