@@ -1,7 +1,7 @@
 # Every entry point installs the Debian packages it needs, then builds.
 # The same flags serve `build`, `test` and `bench`, so the tests exercise the binary that `make run` uses.
 
-DEB_PACKAGES := pkg-config libyaml-dev libarchive-dev libopenblas-dev libarchive-tools zstd
+DEB_PACKAGES := pkg-config libyaml-dev libarchive-dev libopenblas-dev libarchive-tools zstd chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Release builds: the engine's numeric loops are 10-100x slower unoptimised. The CPU level is pinned so that
 # fused multiply-adds compile to instructions (not libm calls) and every build makes the same arithmetic.
@@ -16,7 +16,7 @@ deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 build: deps

@@ -1,5 +1,5 @@
 // Renders the sample report in headless Chromium and asserts the plots are laid out and non-empty.
-// Skips only when no Chromium is installed (Debian package `chromium`). Set S1_REPORT_BROWSER_OUT=<dir> to keep
+// Needs Chromium (Debian package `chromium`, installed by `make test`). Set S1_REPORT_BROWSER_OUT=<dir> to keep
 // the rendered HTML and a screenshot there for a look by eye.
 import Foundation
 import XCTest
@@ -62,7 +62,8 @@ final class BrowserRenderTests: XCTestCase {
 
     func testPlotsArePresentAndNonEmptyInHeadlessChromium() throws {
         guard let chromium = chromium() else {
-            throw XCTSkip("chromium is not installed (Debian package `chromium`)")
+            // `make test` installs it; a missing browser is a broken setup, not a reason to pass.
+            return XCTFail("chromium is not installed: run `make test` (it installs the Debian package `chromium`)")
         }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("s1-report-browser-\(ProcessInfo.processInfo.processIdentifier)")
