@@ -18,11 +18,11 @@ struct RunReportBuilder {
         let kernels = environment.kernelFacts.sorted { $0.key < $1.key }.map { KeyValue($0.key, $0.value) }
         return ReportDocument(
             title: experiment, runID: "(SHA-256 prefix of manifest.json beside this file)",
+            archiveID: "(printed by `s1 archive`: SHA-256 of the uncompressed tar)",
             specHash: specDigest.description, codeIdentity: "s1 \(code.toolVersion), executable \(code.executable)",
             environment: [KeyValue("backend", environment.backend), KeyValue("architecture", environment.architecture)]
                 + kernels + machine,
-            cells: cells,
-            provenance: [KeyValue("archive id", "printed by `s1 archive` (SHA-256 of the uncompressed tar)")])
+            cells: cells)
     }
 
     private func cell(for outcome: StepOutcome) -> ReportCell {
