@@ -1,4 +1,5 @@
 import Foundation
+import S1Method
 import S1Report
 import S1Store
 
@@ -92,56 +93,34 @@ struct RunReportBuilder {
                     })])))
             }
         }
-        if let results = json("results.json") {
-            blocks += ResultsBlocks.blocks(results)
+        if let output = outcome.outputs.first(where: { $0.path == "results.json" }),
+           let data = try? store.data(for: output.digest) {
+            blocks += ResultsBlocks.blocks(data)
         }
         return blocks
     }
 }
 
 /// Renders `results.json` as the paper's views: accuracy against average thinking tokens per sweep (log2 axis,
-/// 95% intervals), and the Control / Scaling / Performance table.
+/// 95% intervals), the Control / Scaling / Performance table, and each sweep's points.
 enum ResultsBlocks {
-    static func blocks(_ results: [String: Any]) -> [ReportBlock] {
-        var blocks: [ReportBlock] = []
-        if let points = results["results"] as? [String: [String: Any]] {
-            var bySweep: [String: [ChartPoint]] = [:]
-            for (name, point) in points {
-                let sweep = point["sweep"] as? String ?? String(name.split(separator: "/").first ?? "")
-                guard let x = number(point, ["average_thinking_tokens", "mean_thinking_tokens", "thinking_tokens"]),
-                      let y = number(point, ["accuracy"]) else { continue }
-                let interval = point["accuracy_ci"] as? [NSNumber] ?? point["ci"] as? [NSNumber]
-                bySweep[sweep, default: []].append(ChartPoint(
-                    x: max(x, 1), y: y * (y <= 1 ? 100 : 1),
-                    ciLow: interval.map { $0[0].doubleValue * (y <= 1 ? 100 : 1) },
-                    ciHigh: interval.map { $0[1].doubleValue * (y <= 1 ? 100 : 1) }))
-            }
-            if !bySweep.isEmpty {
-                blocks.append(.lineChart(LineChart(
-                    title: "Accuracy vs average thinking tokens", xLabel: "average thinking tokens (log2)",
-                    yLabel: "accuracy (%)", xScale: .log2,
-                    series: bySweep.keys.sorted().map { ChartSeries(name: $0, points: bySweep[$0]!.sorted { $0.x < $1.x }) })))
-            }
+    static func blocks(_ data: Data) -> [ReportBlock] {
+        guard let document = try? JSONDecoder().decode(ResultsDocument.self, from: data) else { return [] }
+        var bySweep: [String: [PointSummary]] = [:]
+        for (task, summary) in document.results {
+            guard let config = document.configs[task] else { continue }
+            bySweep["\(config.benchmark)/\(config.sweep)", default: []].append(summary)
         }
-        if let methods = results["methods"] as? [String: [String: Any]], !methods.isEmpty {
-            let rows = methods.keys.sorted().map { name -> [String] in
-                let method = methods[name]!
-                let metrics = method["metrics"] as? [String: Any] ?? method
-                return [name] + ["control", "scaling", "performance"].map { key in
-                    number(metrics, [key, "\(key)_percent"]).map { String(format: "%.3g", $0) } ?? "—"
-                }
-            }
-            blocks.append(.table(ReportTable(header: ["method", "control", "scaling", "performance"], rows: rows,
-                                             caption: "Table 3 of the paper, for this run")))
+        let sweeps = bySweep.keys.sorted().map { (name: $0, points: bySweep[$0]!) }
+        var blocks: [ReportBlock] = [
+            .lineChart(LineChart.accuracyVsThinkingTokens(title: "Accuracy vs average thinking tokens", sweeps: sweeps)),
+            .table(ReportTable.testTimeScaling(document.methods.keys.sorted().map { ($0, document.methods[$0]!.metrics) },
+                                               caption: "Control / Scaling / Performance (Table 3 of the paper)")),
+        ]
+        for sweep in sweeps {
+            blocks.append(.table(ReportTable.sweepPoints(sweep.points.sorted { $0.meanThinkingTokens < $1.meanThinkingTokens },
+                                                         caption: sweep.name)))
         }
         return blocks
-    }
-
-    private static func number(_ object: [String: Any], _ keys: [String]) -> Double? {
-        for key in keys {
-            if let value = object[key] as? NSNumber { return value.doubleValue }
-            if let nested = object[key] as? [String: Any], let value = nested["value"] as? NSNumber { return value.doubleValue }
-        }
-        return nil
     }
 }

@@ -4,8 +4,17 @@ import Foundation
 public enum RunSummaryTable {
     /// Nil when the run published no results (for example a run that stops after data selection).
     public static func render(_ run: RunDirectory) -> String? {
-        guard let results = run.results() as? [String: Any],
-              let rows = results["results"] as? [String: Any], !rows.isEmpty else { return nil }
+        guard let results = run.results() as? [String: Any] else { return nil }
+        // Table 3 of the paper: one row per method (benchmark/sweep) with Control, Scaling and Performance.
+        if let methods = results["methods"] as? [String: [String: Any]], !methods.isEmpty {
+            let flattened = methods.mapValues { $0["metrics"] as? [String: Any] ?? [:] }
+            return table(flattened)
+        }
+        guard let rows = results["results"] as? [String: Any], !rows.isEmpty else { return nil }
+        return table(rows)
+    }
+
+    private static func table(_ rows: [String: Any]) -> String? {
         let names = rows.keys.sorted()
         var columns: [String] = []
         for name in names {
