@@ -108,6 +108,27 @@ struct EvaluateStep: StepExecutor {
             maxThinkingSteps: point.method == "prompt_control" && point.with_forcing == true ? point.steps : nil)
 
         context.progress.begin(total: Double(questions.count), unit: "questions")
+        // Plain and forced generation decode every question of the point in one batch: decoding is batch-invariant,
+        // so each question's tokens are what it would get alone.
+        var batched: [Int: (ForcingTranscript, Int)] = [:]
+        if point.method != "rejection_sampling" && point.method != "majority" {
+            for chunk in stride(from: 0, to: questions.count, by: 64) {
+                var sequences: [DecodingSequence] = []
+                for index in chunk..<min(questions.count, chunk + 64) {
+                    let question = control.map { PromptControlTemplate().question(questions[index].question, control: $0) }
+                        ?? questions[index].question
+                    let policy = try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: true))
+                    sequences.append(try generator.start(GenerationRequest(
+                        id: UInt64(index), promptTokens: format.thinkingPrompt(question: question), policy: policy,
+                        sampling: SamplingParameters(temperature: parameters.temperature, seed: CounterRNG.derive(context.seed, UInt64(index))))))
+                }
+                try generator.run(sequences)
+                for (offset, sequence) in sequences.enumerated() {
+                    batched[chunk + offset] = (ForcingTranscript(result: sequence.result!, policy: sequence.policy as! BudgetForcingPolicy),
+                                               sequence.decodedTokens)
+                }
+            }
+        }
         var lines: [String] = []
         for (index, record) in questions.enumerated() {
             let question = control.map { PromptControlTemplate().question(record.question, control: $0) } ?? record.question
@@ -144,9 +165,7 @@ struct EvaluateStep: StepExecutor {
                                       ignoredEnds: 0, tries: count, target: record.solution,
                                       extractedAnswer: vote.majorityAnswer ?? "", correct: vote.majorityCorrect)
             default:
-                let (transcript, used) = try EvaluationSetup.generate(
-                    generator, prompt: prompt, id: UInt64(index), config: config, tokens: tokens,
-                    sampling: SamplingParameters(temperature: parameters.temperature, seed: seed))
+                let (transcript, used) = batched[index]!
                 let verdict = grader.grade(response: tokenizer.decode(transcript.tokens.map(Int32.init)),
                                            gold: record.solution, options: record.options ?? [])
                 sample = SampleRecord(questionID: String(index), point: label, promptHash: promptHash,

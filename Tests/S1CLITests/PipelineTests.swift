@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+
+/// The whole s1 pipeline on a miniature of the miniature: every step kind runs, results and the report come out,
+/// forced budgets hold, and a second run is fully cached.
+final class PipelineTests: XCTestCase {
+    func testTinyExperimentRunsEveryStepKind() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+        name: tiny
+        seed: 5
+        data:
+          pool: {tasks: synthetic, size: 160, test_size: 6, difficulty: {min: 1, max: 2}}
+          select:
+            difficulty: {solved_by: [base]}
+            diversity: {size: 24, variant: paper}
+        base_models:
+          - name: base
+            init: {hidden: 16, layers: 1, heads: 2, kv_heads: 1, intermediate: 32, vocab: bytes, rope_theta: 10000.0, max_position: 512}
+            pretrain: {steps: 3, lr: 1.0e-3, batch_size: 8, direct_answers: true, worked_solutions: true}
+        train: {from: base, epochs: 1, batch_size: 8, micro_batch_size: 8, lr: 1.0e-3, block_size: 512, precision: fp32}
+        evaluate:
+          benchmarks: [{name: t, split: test, grader: exact}]
+          max_answer_tokens: 6
+          max_thinking_tokens: 24
+          sweeps:
+            - {name: budget, forcing: {max_thinking_tokens: [4, 8]}}
+            - {name: wait, forcing: {ignore_end: [0, 1]}}
+            - {name: tcc, prompt_control: {tokens: [4, 8]}}
+            - {name: rs, rejection_sampling: {max_thinking_tokens: [8], max_tries: 2}}
+            - {name: vote, majority: {samples: [1, 2], model: base}}
+
+        """.write(to: directory.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
+        let first = try S1Process.run(["run", "tiny.yaml", "--quiet"], in: directory)
+        XCTAssertEqual(first.status, 0, first.combined)
+        XCTAssertTrue(first.stdout.contains("t/budget"), "Table-3 summary printed: \(first.stdout)")
+        let runs = directory.appendingPathComponent("artifacts/runs")
+        let run = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path).first))
+        let results = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("results.json"))) as? [String: Any])
+        let methods = try XCTUnwrap(results["methods"] as? [String: Any])
+        XCTAssertEqual(Set(methods.keys), ["t/no-forcing", "t/budget", "t/wait", "t/tcc", "t/rs", "t/vote"])
+        // Forced budgets hold for every sample.
+        let samples = try XCTUnwrap(results["samples"] as? [String: [[String: Any]]])
+        for (task, records) in samples where task.hasPrefix("t/budget/") {
+            let budget = Int(task.split(separator: "=").last!)!
+            XCTAssertEqual(records.count, 6)
+            for record in records { XCTAssertLessThanOrEqual(record["thinking_tokens"] as! Int, budget, task) }
+        }
+        let html = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("Accuracy vs average thinking tokens") && html.contains("Training loss"))
+
+        let second = try S1Process.run(["run", "tiny.yaml", "--quiet"], in: directory)
+        XCTAssertTrue(second.stdout.contains(" 0 ran,"), second.stdout)
+    }
+}
