@@ -10,6 +10,8 @@ import Foundation
 final class TarStreamWriter {
     /// zstd level, pinned: the compressed bytes depend on it. 3 is zstd's and GNU tar's default.
     static let zstdLevel = 3
+    /// zstd compression workers, pinned for byte-identical output across machines.
+    static let zstdWorkers = 2
 
     private let tar: OpaquePointer
     private let compressor: OpaquePointer
@@ -27,6 +29,11 @@ final class TarStreamWriter {
         try check(
             compressor, archive_write_set_filter_option(compressor, "zstd", "compression-level", "\(TarStreamWriter.zstdLevel)"),
             "set zstd level")
+        // Two compression workers, pinned rather than taken from the machine: zstd's output depends on the worker
+        // count, so a fixed count keeps the compressed bytes the same everywhere, while the tar stream is produced
+        // and hashed on this thread (GNU `tar --zstd` likewise overlaps tar and a zstd process).
+        try check(compressor, archive_write_set_filter_option(compressor, "zstd", "threads", "\(TarStreamWriter.zstdWorkers)"),
+                  "set zstd workers")
         // No padding after the zstd frame: zstd(1), and so `tar --zstd`, reject trailing garbage.
         try check(compressor, archive_write_set_bytes_per_block(compressor, 0), "set block size")
         try check(compressor, archive_write_set_bytes_in_last_block(compressor, 1), "set last block size")
