@@ -115,11 +115,6 @@ public final class RunExecutor {
         return outcomes
     }
 
-    /// Results already in the store for steps that this invocation did not execute (for `--only`).
-    func record(for key: Digest) -> StepRecord? {
-        completeRecord(for: key)
-    }
-
     // MARK: - one step
 
     private func runFresh(_ step: PlannedStep, material: StepKeyMaterial, context: PlanContext,
