@@ -26,14 +26,20 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "S1Engine", dependencies: ["COpenBLAS"]),
+        // The CUDA backend: libcuda, libnvrtc and libcublasLt are opened at run time (dlopen), so nothing here
+        // needs CUDA to build; kernels are CUDA C resources compiled by NVRTC on the device.
+        .target(name: "S1CUDA", dependencies: [
+            "S1Engine",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], resources: [.copy("Kernels")]),
         .target(name: "S1Method", dependencies: ["S1Engine"]),
         .target(name: "S1Report", dependencies: ["S1Store", "S1Method"]),
         .target(name: "S1Runner", dependencies: [
-            "S1Spec", "S1Store", "S1Engine", "S1Method", "S1Report",
+            "S1Spec", "S1Store", "S1Engine", "S1CUDA", "S1Method", "S1Report",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "S1CLI", dependencies: [
-            "S1Runner", "S1Method", "S1Engine", "S1Store",
+            "S1Runner", "S1Method", "S1Engine", "S1CUDA", "S1Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -41,6 +47,7 @@ let package = Package(
         .testTarget(name: "S1SpecTests", dependencies: ["S1Spec"], resources: [.copy("Fixtures")]),
         .testTarget(name: "S1StoreTests", dependencies: ["S1Store"]),
         .testTarget(name: "S1EngineTests", dependencies: ["S1Engine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "S1CUDATests", dependencies: ["S1CUDA"]),
         .testTarget(name: "S1MethodTests", dependencies: ["S1Method"], resources: [.copy("Fixtures")]),
         .testTarget(name: "S1ReportTests", dependencies: ["S1Report"]),
         .testTarget(name: "S1RunnerTests", dependencies: ["S1Runner"]),
