@@ -102,10 +102,10 @@ final class GenerationForkTests: XCTestCase {
 
             try generator.run([chain]) { $0.phaseCounts.first?.total == budget }
             XCTAssertEqual(chain.state, .paused)
-            let snapshot = chain.snapshot()
+            let snapshot = try chain.snapshot()
             var forkPolicy = snapshot.policy as! ThinkingBudgetPolicy
             forkPolicy.thinkingBudget = budget
-            let fork = generator.fork(snapshot, policy: forkPolicy)
+            let fork = try generator.fork(snapshot, policy: forkPolicy)
             fork.recordsLogits = true
             try generator.run([fork])
             XCTAssertEqual(fork.tokens, scratch.tokens, "budget \(budget)")
@@ -115,7 +115,7 @@ final class GenerationForkTests: XCTestCase {
             XCTAssertEqual(fork.stepLogits, Array(scratch.stepLogits.suffix(fork.stepLogits.count)), "budget \(budget)")
             XCTAssertFalse(fork.stepLogits.isEmpty)
             // A second fork of the same snapshot gives the same again (the snapshot is not consumed).
-            let again = generator.fork(snapshot, policy: forkPolicy)
+            let again = try generator.fork(snapshot, policy: forkPolicy)
             try generator.run([again])
             XCTAssertEqual(again.tokens, fork.tokens)
             // The budget-B thinking is the prefix of the long chain's thinking.

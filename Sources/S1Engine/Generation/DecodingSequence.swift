@@ -48,7 +48,7 @@ public struct SequenceSnapshot: @unchecked Sendable {  // the cache copy is neve
     let promptLength: Int
     let tokens: [Int32]
     let fed: Int
-    let cache: KVCache
+    let cache: any DecoderCache
     let lastLogits: [Float]
     let phaseCounts: [PhaseCount]
     let decodedTokens: Int
@@ -83,12 +83,12 @@ public final class DecodingSequence {
 
     // tokens[0..<fed] are in the cache; `lastLogits` are the logits after tokens[fed - 1].
     var fed: Int
-    let cache: KVCache
+    let cache: any DecoderCache
     var lastLogits: [Float]
     /// The suppressed ids of the pending sampling step.
     var pendingSuppressed: [Int32] = []
 
-    init(request: GenerationRequest, config: Qwen2Config) {
+    init(request: GenerationRequest, cache: any DecoderCache, vocabularySize: Int) {
         id = request.id
         sampling = request.sampling
         promptLength = request.promptTokens.count
@@ -97,11 +97,11 @@ public final class DecodingSequence {
         phaseCounts = []
         decodedTokens = 0
         fed = 0
-        cache = KVCache(layers: config.numHiddenLayers, width: config.keyValueDim, capacity: max(64, request.promptTokens.count + 64))
-        lastLogits = [Float](repeating: 0, count: config.vocabSize)
+        self.cache = cache
+        lastLogits = [Float](repeating: 0, count: vocabularySize)
     }
 
-    init(snapshot: SequenceSnapshot, policy: (any DecodingPolicy)?) {
+    init(snapshot: SequenceSnapshot, policy: (any DecodingPolicy)?) throws {
         id = snapshot.id
         sampling = snapshot.sampling
         promptLength = snapshot.promptLength
@@ -110,14 +110,14 @@ public final class DecodingSequence {
         phaseCounts = snapshot.phaseCounts
         decodedTokens = snapshot.decodedTokens
         fed = snapshot.fed
-        cache = snapshot.cache.copy()
+        cache = try snapshot.cache.copy()
         lastLogits = snapshot.lastLogits
     }
 
     /// The frozen state, to fork from (any number of times).
-    public func snapshot() -> SequenceSnapshot {
-        SequenceSnapshot(id: id, sampling: sampling, promptLength: promptLength, tokens: tokens, fed: fed,
-                         cache: cache.copy(), lastLogits: lastLogits, phaseCounts: phaseCounts,
+    public func snapshot() throws -> SequenceSnapshot {
+        try SequenceSnapshot(id: id, sampling: sampling, promptLength: promptLength, tokens: tokens, fed: fed,
+                         cache: try cache.copy(), lastLogits: lastLogits, phaseCounts: phaseCounts,
                          decodedTokens: decodedTokens, policy: policy)
     }
 

@@ -11,15 +11,24 @@ public final class Generator {
     public var maxBatchSize: Int
     /// Tokens of one sequence per forward call (longer prompts are fed in chunks; chunking changes no bit).
     public var maxChunkTokens: Int
-    private let forward: IncrementalForward
+    private let forward: any IncrementalDecoder
     private var sampler = TokenSampler()
     private var logits = FloatBuffer(count: 0)
 
+    /// A generator decoding on the CPU reference engine.
     public init(model: Qwen2Model, maxBatchSize: Int = 16, maxChunkTokens: Int = 256) {
         self.model = model
         self.maxBatchSize = max(1, maxBatchSize)
         self.maxChunkTokens = max(1, maxChunkTokens)
         forward = IncrementalForward(model: model)
+    }
+
+    /// A generator decoding on `backend` (which may fail to set up, e.g. no GPU).
+    public init(model: Qwen2Model, maxBatchSize: Int = 16, maxChunkTokens: Int = 256, backend: any Backend) throws {
+        self.model = model
+        self.maxBatchSize = max(1, maxBatchSize)
+        self.maxChunkTokens = max(1, maxChunkTokens)
+        forward = try backend.makeDecoder(model: model)
     }
 
     private var vocabularySize: Int { model.config.vocabSize }
@@ -43,12 +52,13 @@ public final class Generator {
             throw EngineError.invalidInput(reason: "request \(request.id): temperature must be ≥ 0 and top_p > 0, found \(request.sampling.temperature) and \(request.sampling.topP)")
         }
         try checkTokens(request.promptTokens, request: request.id, what: "prompt")
-        return DecodingSequence(request: request, config: model.config)
+        let cache = try forward.makeCache(capacity: max(64, request.promptTokens.count + 64))
+        return DecodingSequence(request: request, cache: cache, vocabularySize: vocabularySize)
     }
 
     /// A new sequence continuing from `snapshot`, with its policy state or a replacement `policy`.
-    public func fork(_ snapshot: SequenceSnapshot, policy: (any DecodingPolicy)? = nil) -> DecodingSequence {
-        DecodingSequence(snapshot: snapshot, policy: policy)
+    public func fork(_ snapshot: SequenceSnapshot, policy: (any DecodingPolicy)? = nil) throws -> DecodingSequence {
+        try DecodingSequence(snapshot: snapshot, policy: policy)
     }
 
     /// Runs each request to its end; results in request order.
@@ -69,7 +79,7 @@ public final class Generator {
                 if s.state == .running { sampling.append(s) }
             }
             if sampling.isEmpty { return }
-            feed(sampling)
+            try feed(sampling)
             for s in sampling { try sampleAndReview(s) }
         }
     }
@@ -108,7 +118,7 @@ public final class Generator {
     }
 
     /// Feeds every sequence's unfed tokens, in groups of `maxBatchSize` and chunks of `maxChunkTokens`.
-    private func feed(_ sequences: [DecodingSequence]) {
+    private func feed(_ sequences: [DecodingSequence]) throws {
         let V = vocabularySize
         if logits.count < maxBatchSize * V { logits = FloatBuffer(count: maxBatchSize * V) }
         var start = 0
@@ -119,7 +129,7 @@ public final class Generator {
                 let active = group.filter { $0.fed < $0.tokens.count }
                 if active.isEmpty { break }
                 let chunks = active.map { Array($0.tokens[$0.fed..<min($0.tokens.count, $0.fed + maxChunkTokens)]) }
-                forward.run(caches: active.map(\.cache), tokens: chunks, logits: logits.pointer)
+                try forward.run(caches: active.map(\.cache), tokens: chunks, logits: logits.pointer, allRows: false)
                 for (i, s) in active.enumerated() {
                     s.markFed(chunks[i].count, logits: logits.pointer + i * V, vocabularySize: V)
                 }
@@ -155,14 +165,14 @@ public final class Generator {
         }
         try checkTokens(tokens, request: 0, what: "input")
         let V = vocabularySize, step = max(1, chunkSize)
-        let cache = KVCache(layers: model.config.numHiddenLayers, width: model.config.keyValueDim, capacity: tokens.count)
+        let cache = try forward.makeCache(capacity: tokens.count)
         let buffer = FloatBuffer(count: step * V)
         var out: [Float] = []
         out.reserveCapacity(tokens.count * V)
         var start = 0
         while start < tokens.count {
             let chunk = Array(tokens[start..<min(start + step, tokens.count)])
-            forward.run(caches: [cache], tokens: [chunk], logits: buffer.pointer, allRows: true)
+            try forward.run(caches: [cache], tokens: [chunk], logits: buffer.pointer, allRows: true)
             out += UnsafeBufferPointer(start: buffer.pointer, count: chunk.count * V)
             start += chunk.count
         }

@@ -11,7 +11,7 @@ public final class AdamW: @unchecked Sendable {
     public let firstMoment: FloatBuffer
     public let secondMoment: FloatBuffer
     /// Steps taken (bias correction uses it).
-    public internal(set) var stepCount: Int = 0
+    public var stepCount: Int = 0
 
     public init(parameterCount: Int, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double) {
         self.beta1 = Float(beta1)

@@ -53,11 +53,12 @@ public final class SFTTrainer {
     public private(set) var result: TrainingResult
     /// FNV-1a of the examples, stored in checkpoints so that a resume on different data is refused.
     public let dataFingerprint: String
-    private let gradients: FloatBuffer
-    private let activations: Activations
+    /// Where the gradients and optimiser arithmetic run (the host, or a GPU through its backend).
+    private let device: any TrainingDevice
     private var epochOrderCache: (epoch: Int, order: [Int])?
 
-    public init(model: Qwen2Model, config: TrainingConfig, examples: [TrainingExample], seed: UInt64) throws {
+    public init(model: Qwen2Model, config: TrainingConfig, examples: [TrainingExample], seed: UInt64,
+                backend: any Backend = CPUBackend.shared) throws {
         let problems = config.problems()
         guard problems.isEmpty else { throw EngineError.invalidInput(reason: "training config: " + problems.joined(separator: "; ")) }
         guard !examples.isEmpty else { throw EngineError.invalidInput(reason: "no training examples") }
@@ -78,9 +79,9 @@ public final class SFTTrainer {
         schedule = LearningRateSchedule(config: config, totalSteps: totalSteps)
         optimizer = AdamW(parameterCount: model.layout.count, beta1: config.beta1, beta2: config.beta2,
                           epsilon: config.epsilon, weightDecay: config.weightDecay)
-        gradients = FloatBuffer(count: model.layout.count)
         let longest = self.examples.map(\.tokens.count).max() ?? 1
-        activations = Activations(config: model.config, capacityRows: min(config.microBatchSize, examples.count) * longest)
+        device = try backend.makeTrainingDevice(model: model, optimizer: optimizer,
+                                                maxRows: min(config.microBatchSize, examples.count) * longest)
         result = TrainingResult(lossCurve: [], learningRateCurve: [], gradientNormCurve: [], truncation: truncation,
                                 totalSteps: totalSteps, tokensSeen: 0)
         dataFingerprint = Self.fingerprint(self.examples)
@@ -127,7 +128,7 @@ public final class SFTTrainer {
         var tokensThisRun = 0
         let firstStep = step
         while step < last {
-            let (loss, norm, tokens) = trainStep()
+            let (loss, norm, tokens) = try trainStep()
             tokensThisRun += tokens
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let done = step - firstStep
@@ -137,24 +138,28 @@ public final class SFTTrainer {
                                       elapsedSeconds: elapsed,
                                       etaSeconds: done > 0 ? elapsed / Double(done) * Double(totalSteps - step) : 0))
             if let every = checkpointEvery, every > 0, let directory = checkpointDirectory, step % every == 0 || step == totalSteps {
+                try device.synchronizeToHost()
                 try saveCheckpoint(to: directory.appendingPathComponent(String(format: "step-%06d", step)))
             }
         }
+        try device.synchronizeToHost()
         return result
     }
 
-    func restoreProgress(step: Int, result: TrainingResult) {
+    /// After a checkpoint was read into the host model and optimiser: continue from it.
+    func restoreProgress(step: Int, result: TrainingResult) throws {
         self.step = step
         self.result = result
+        try device.synchronizeFromHost()
     }
 
     /// One optimiser step over the effective batch; returns (mean loss, gradient norm, tokens).
-    func trainStep() -> (Double, Double, Int) {
+    func trainStep() throws -> (Double, Double, Int) {
         let members = batch(atStep: step).map { examples[$0] }
         let selected = members.reduce(0) { $0 + $1.lossMask.dropFirst().filter { $0 }.count }
         // Mean over every selected token of the effective batch, whatever the micro-batch split.
         let gradScale: Float = selected > 0 ? 1 / Float(selected) : 0
-        gradients.zero()
+        try device.zeroGradients()
         var lossSum = 0.0
         var tokens = 0
         var start = 0
@@ -174,16 +179,10 @@ public final class SFTTrainer {
                     if t + 1 < n, example.lossMask[t + 1] { targets[b * T + t] = example.tokens[t + 1] }
                 }
             }
-            lossSum += input.withUnsafeBufferPointer { x in
-                targets.withUnsafeBufferPointer { y in
-                    model.accumulateGradients(tokens: x.baseAddress!, targets: y.baseAddress!, batch: B, length: T,
-                                              gradScale: gradScale, gradients: gradients, activations: activations)
-                }
-            }
+            lossSum += try device.accumulateGradients(tokens: input, targets: targets, batch: B, length: T, gradScale: gradScale)
         }
-        let norm = config.gradientClipNorm.map { clipGradientNorm(gradients, maxNorm: $0) } ?? globalNorm(gradients)
         let rate = schedule.rate(atStep: step)
-        optimizer.step(parameters: model.parameters, gradients: gradients, layout: model.layout, learningRate: rate)
+        let norm = try device.clipAndStep(maxNorm: config.gradientClipNorm, learningRate: rate)
         step += 1
         let loss = selected > 0 ? lossSum / Double(selected) : 0
         result.lossCurve.append(loss)

@@ -81,6 +81,6 @@ extension SFTTrainer {
         try optimizerFile.read("exp_avg", expectedShape: [model.layout.count], into: optimizer.firstMoment.pointer)
         try optimizerFile.read("exp_avg_sq", expectedShape: [model.layout.count], into: optimizer.secondMoment.pointer)
         optimizer.stepCount = state.optimizerSteps
-        restoreProgress(step: state.step, result: state.result)
+        try restoreProgress(step: state.step, result: state.result)
     }
 }

@@ -44,8 +44,8 @@ public enum EnginePrefixSharing {
                 sameAsChain.append(budget)
                 continue
             }
-            let snapshot = chain.snapshot()
-            forks.append((budget, generator.fork(snapshot, policy: policy.withMaxThinkingTokens(budget)), chain.decodedTokens))
+            let snapshot = try chain.snapshot()
+            forks.append((budget, try generator.fork(snapshot, policy: policy.withMaxThinkingTokens(budget)), chain.decodedTokens))
         }
         try generator.run([chain] + forks.map(\.sequence))
         var results: [Int: GenerationResult] = [:]
@@ -89,7 +89,7 @@ public enum EnginePrefixSharing {
                 sameAsChain.append(count)
                 continue
             }
-            forks.append((count, generator.fork(chain.snapshot(), policy: policy.withIgnoreEnd(count)), chain.decodedTokens))
+            forks.append((count, try generator.fork(chain.snapshot(), policy: policy.withIgnoreEnd(count)), chain.decodedTokens))
         }
         try generator.run([chain] + forks.map(\.sequence))
         var results: [Int: GenerationResult] = [:]
