@@ -63,5 +63,9 @@ final class ExperimentPlannerTests: XCTestCase {
         let pool = try XCTUnwrap(experimentPlan.plan.step(named: "pool"))
         XCTAssertEqual(pool.kind, ExperimentPlanner.Kind.importPool)
         XCTAssertNil(experimentPlan.plan.step(named: "pretrain/qwen2.5-32b"), "checkpoint base models are not pretrained")
+        // Selection counts trace tokens with the fine-tuned checkpoint's tokenizer; s1-mini's models need no file.
+        let select = try XCTUnwrap(experimentPlan.plan.step(named: "select"))
+        XCTAssertEqual(select.inputs["tokenizer"], .file(path: "models/Qwen2.5-32B-Instruct/tokenizer.json"))
+        XCTAssertNil(try plan("s1-mini.yaml").0.plan.step(named: "select")?.inputs["tokenizer"])
     }
 }

@@ -91,6 +91,11 @@ public enum ExperimentPlanner {
         for name in experiment.data.select.decontaminate?.against ?? [] {
             if let source = benchmarkSources[name] { selectInputs["benchmark/\(name)"] = source }
         }
+        // Trace lengths count tokens of the model being fine-tuned: a checkpoint's tokenizer.json when it has one
+        // (the byte-level tokenizer of the models pretrained here needs no file).
+        if let folder = fineTunedCheckpoint(experiment) {
+            selectInputs["tokenizer"] = .file(path: (folder as NSString).appendingPathComponent("tokenizer.json"))
+        }
         steps.append(PlannedStep(name: "select", kind: Kind.select,
                                  parameters: .object(["select": spec.canonical(at: "data.select"), "template": template]),
                                  inputs: selectInputs))
@@ -171,6 +176,16 @@ public enum ExperimentPlanner {
     }
 
     /// A checkpoint folder as one input: every file in it (config, shards, tokenizer) is hashed.
+    /// The checkpoint folder `train` starts from, when it starts from one: `train.from`'s base model, else `model:`.
+    static func fineTunedCheckpoint(_ experiment: Experiment) -> String? {
+        if let from = experiment.train.from, let base = experiment.baseModels.first(where: { $0.name == from }) {
+            if case .checkpoint(let path) = base.source { return path }
+            return nil
+        }
+        if case .checkpoint(let path)? = experiment.model { return path }
+        return nil
+    }
+
     static func checkpointInputs(_ folder: String) -> [String: StepInputSource] {
         ["checkpoint": .directory(path: folder)]
     }

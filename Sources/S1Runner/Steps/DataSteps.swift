@@ -1,4 +1,5 @@
 import Foundation
+import S1Engine
 import S1Method
 import S1Spec
 
@@ -176,9 +177,17 @@ struct SelectStep: StepExecutor {
             },
             ngram: select.decontaminate?.ngram ?? 8,
             notebookUniformUntil: select.diversity.notebook_uniform_until)
-        // Trace length in tokens of the byte-level tokenizer the tiny models use: one token per UTF-8 byte.
+        // Trace lengths in tokens of the model being fine-tuned: its tokenizer.json (a checkpoint), else the
+        // byte-level tokenizer of the models pretrained here, one token per UTF-8 byte.
+        let tokenCount: (String) -> Int
+        if let file = context.inputs["tokenizer"] {
+            let tokenizer = try TokenizerInspection.loadTokenizer(file.path)
+            tokenCount = { tokenizer.encode($0).count }
+        } else {
+            tokenCount = { $0.utf8.count }
+        }
         let result = try Selection.run(pool: pool, benchmark: benchmarkQuestions, config: config, seed: context.seed,
-                                       tokenCount: { $0.utf8.count })
+                                       tokenCount: tokenCount)
         try context.writeOutput("selected.jsonl", try PoolJSONL.encode(result.selected))
         try context.writeOutput("summary.json", try result.summary.encoded())
         context.log("selected \(result.selected.count) of \(pool.count); \(result.contaminated.count) dropped as contaminated")
