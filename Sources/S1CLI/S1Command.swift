@@ -16,7 +16,7 @@ struct S1Command: ParsableCommand {
         version: S1Version.current,
         subcommands: [RunCommand.self, PlanCommand.self, ShowCommand.self, ArchiveCommand.self, VerifyCommand.self,
                       ExtractCommand.self, RerunCommand.self, DiffCommand.self, GCCommand.self,
-                      GradeCommand.self, InspectCommand.self, HashCommand.self, BenchCommand.self])
+                      GradeCommand.self, InspectCommand.self, HashCommand.self, CUDACommand.self, BenchCommand.self])
 }
 
 /// The store every command works on.

@@ -47,6 +47,9 @@ final class PipelineTests: XCTestCase {
             XCTAssertEqual(records.count, 6)
             for record in records { XCTAssertLessThanOrEqual(record["thinking_tokens"] as! Int, budget, task) }
         }
+        // The budget and Wait sweeps each decoded one shared chain per question.
+        let record = try String(contentsOf: run.appendingPathComponent("run.json"), encoding: .utf8)
+        XCTAssertTrue(record.contains("evaluate/budget/shared") && record.contains("evaluate/wait/shared"))
         let html = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
         XCTAssertTrue(html.contains("Accuracy vs average thinking tokens") && html.contains("Training loss"))
 

@@ -130,6 +130,31 @@ final class ForcingEngineTests: XCTestCase {
         }
     }
 
+    func testBatchedRejectionSamplingEqualsEachQuestionAlone() throws {
+        let t = try tokens(stop: try frequentToken(sampling: SamplingParameters(temperature: 1, topP: 1, seed: 1)))
+        let prompts = ["What is 17+25?", "What is 3*4?", "Sort 3 1 2.", "Count the r in strawberry."].map {
+            Self.tokenizer.encode("<|im_start|>user\n\($0)<|im_end|>\n<|im_start|>assistant\n<|im_start|>think\n")
+        }
+        for budget in [6, 40] {
+            let questions = prompts.enumerated().map {
+                EngineRejectionSampling.Question(id: UInt64($0.offset), prompt: $0.element, seed: 100 + UInt64($0.offset))
+            }
+            let batched = try EngineRejectionSampling.runBatch(
+                generator: Generator(model: Self.model), questions: questions, tokens: t, promptEndsWithNewline: true,
+                maxThinkingTokens: budget, maxAnswerTokens: 4, maxTries: 6)
+            var triesSeen = Set<Int>()
+            for (question, result) in zip(questions, batched) {
+                let alone = try EngineRejectionSampling.run(
+                    generator: Generator(model: Self.model), id: question.id, prompt: question.prompt, seed: question.seed,
+                    tokens: t, promptEndsWithNewline: true, maxThinkingTokens: budget, maxAnswerTokens: 4, maxTries: 6)
+                XCTAssertEqual(result.outcome, alone.outcome, "budget \(budget) question \(question.id)")
+                XCTAssertEqual(result.decodedTokens, alone.decodedTokens)
+                triesSeen.insert(result.outcome.tries)
+            }
+            if budget == 6 { XCTAssertGreaterThan(triesSeen.max() ?? 0, 1, "some question needed several tries") }
+        }
+    }
+
     func testEngineRejectionSamplingRecordsTriesAndStopsAtItsCap() throws {
         let t = try tokens(stop: try frequentToken(sampling: SamplingParameters(temperature: 1, topP: 1, seed: 1)))
         func rs(_ budget: Int, cap: Int) throws -> RejectionOutcome {

@@ -21,9 +21,19 @@ final class ExperimentPlannerTests: XCTestCase {
         XCTAssertEqual(Array(names.prefix(7)), ["pool", "pretrain/base-small", "attempts/base-small", "pretrain/base-large",
                                                "attempts/base-large", "select", "train"])
         XCTAssertEqual(names.last, "metrics")
-        let budget = experimentPlan.plan.steps.filter { $0.name.hasPrefix("evaluate/budget/") }
+        let budget = experimentPlan.plan.steps.filter { $0.name.hasPrefix("evaluate/budget/") && $0.kind == "evaluate" }
         XCTAssertEqual(budget.map(\.pointLabel), [8, 16, 32, 48, 64, 96].map { "max_thinking_tokens=\($0)" })
-        XCTAssertEqual(experimentPlan.plan.steps.filter { $0.name.hasPrefix("evaluate/wait/") }.count, 4)
+        XCTAssertEqual(experimentPlan.plan.steps.filter { $0.name.hasPrefix("evaluate/wait/") && $0.kind == "evaluate" }.count, 4)
+        // The budget and Wait sweeps share one chain per question: each point reads its sweep's shared step.
+        for sweep in ["budget", "wait"] {
+            let shared = try XCTUnwrap(experimentPlan.plan.step(named: "evaluate/\(sweep)/shared"))
+            XCTAssertEqual(shared.kind, ExperimentPlanner.Kind.evaluateShared)
+            for point in experimentPlan.plan.steps where point.name.hasPrefix("evaluate/\(sweep)/") && point.kind == "evaluate" {
+                XCTAssertEqual(point.upstreamSteps, ["evaluate/\(sweep)/shared"], point.name)
+            }
+        }
+        // Prompt control varies the prompt, so its points decode separately.
+        XCTAssertNil(experimentPlan.plan.step(named: "evaluate/tcc/shared"))
         // Majority voting evaluates the base model, not the fine-tuned one.
         let vote = try XCTUnwrap(experimentPlan.plan.steps.first { $0.name.hasPrefix("evaluate/vote/") })
         XCTAssertEqual(vote.inputs["weights"], .output(step: "pretrain/base-large", file: "model.safetensors"))

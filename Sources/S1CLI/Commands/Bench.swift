@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import S1CUDA
 import S1Engine
 import S1Method
 import S1Store
@@ -23,7 +24,8 @@ struct HashCommand: ParsableCommand {
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Internal measurements for `make bench`.", shouldDisplay: false,
-        subcommands: [ArchiveDirectory.self, EngineTraining.self, EngineMatmul.self, DataSelection.self])
+        subcommands: [ArchiveDirectory.self, EngineTraining.self, EngineMatmul.self, DataSelection.self,
+                      CUDATraining.self, CUDADecoding.self])
 
     struct ArchiveDirectory: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -65,5 +67,37 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             try reportingFailures { print(try DataBenchmarks.run(poolSize: pool, benchmarkSize: benchmark)) }
         }
+    }
+
+    struct CUDATraining: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cuda-train", abstract: "SFT step on a Qwen2.5-0.5B-shaped model: tokens/s and MFU.")
+        @Option var batch = 1
+        @Option var length = 2048
+        @Option(help: "Write the numbers as JSON here.") var json: String?
+        func run() throws {
+            try reportingFailures {
+                try emit(try CUDABenchmarks.training(backend: try CUDABackend(), batch: batch, length: length), json: json)
+            }
+        }
+    }
+
+    struct CUDADecoding: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cuda-decode", abstract: "Greedy decode at batch 1 and 64: tokens/s, bandwidth, invariance cost.")
+        @Option(help: "Write the numbers as JSON here.") var json: String?
+        func run() throws {
+            try reportingFailures { try emit(try CUDABenchmarks.decoding(backend: try CUDABackend()), json: json) }
+        }
+    }
+}
+
+/// Prints `numbers` one per line (sorted) and writes them as JSON when asked.
+private func emit(_ numbers: [String: Double], json: String?) throws {
+    for (key, value) in numbers.sorted(by: { $0.key < $1.key }) { print("\(key): \(value)") }
+    if let json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(numbers).write(to: URL(fileURLWithPath: json))
     }
 }

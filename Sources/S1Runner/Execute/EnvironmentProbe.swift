@@ -4,10 +4,21 @@ import S1Engine
 enum EnvironmentProbe {
     /// For the CPU engine: pins OpenBLAS to one thread (a count that would otherwise vary between machines) and
     /// keys every step on the BLAS kernel family, thread count and CPU features that can change float results.
+    /// For CUDA: the device, driver, compiler and kernel sources (opening the backend once); where it cannot be
+    /// opened, the reason is recorded and running a model step reports it.
     static func environment(backend: String) -> ExecutionEnvironment {
         var kernels: [String: String] = [:]
-        if backend == "cpu" {
+        switch backend {
+        case "cpu":
             for (key, value) in EngineEnvironment.configure(blasThreads: 1).fingerprint { kernels[key] = value }
+        case "cuda":
+            do {
+                kernels = try ComputeBackends.backend(named: backend).kernelFacts
+            } catch {
+                kernels["cuda.unavailable"] = "\(error)"
+            }
+        default:
+            break
         }
         return ExecutionEnvironment(backend: backend, kernelFacts: kernels, descriptiveFacts: ExecutionEnvironment.describeMachine())
     }

@@ -138,7 +138,7 @@ public final class RunExecutor {
         let stepContext = StepContext(
             step: step, seed: material.seed, inputs: try inputURLs(for: step, context: context, upstream: upstream),
             outputDirectory: outputDirectory, progress: StepProgress(name: step.name, sink: sink),
-            log: { line in logLock.withLock { logLines.append(line) } })
+            backendName: environment.backend, log: { line in logLock.withLock { logLines.append(line) } })
         do {
             try executor.run(stepContext)
         } catch {

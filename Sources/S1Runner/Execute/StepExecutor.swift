@@ -1,4 +1,5 @@
 import Foundation
+import S1Engine
 import S1Store
 
 /// Runs one kind of step. The data, engine, method and report layers each contribute kinds; the runner knows them
@@ -20,16 +21,24 @@ public final class StepContext: @unchecked Sendable {
     /// Write outputs here; every regular file in it becomes an output named by its relative path.
     public let outputDirectory: URL
     public let progress: StepProgress
+    /// The experiment's `backend:` (cpu, cuda, ...).
+    public let backendName: String
     private let logSink: (String) -> Void
 
     init(step: PlannedStep, seed: UInt64, inputs: [String: URL], outputDirectory: URL, progress: StepProgress,
-         log: @escaping (String) -> Void) {
+         backendName: String = "cpu", log: @escaping (String) -> Void) {
         self.step = step
+        self.backendName = backendName
         self.seed = seed
         self.inputs = inputs
         self.outputDirectory = outputDirectory
         self.progress = progress
         self.logSink = log
+    }
+
+    /// The compute backend that model steps train and decode on (opened on first use, shared by the run).
+    public func backend() throws -> any Backend {
+        try ComputeBackends.backend(named: backendName)
     }
 
     /// Decodes the step's parameters into the executor's own typed configuration.

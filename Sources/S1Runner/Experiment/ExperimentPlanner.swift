@@ -27,6 +27,7 @@ public enum ExperimentPlanner {
         public static let select = "select"
         public static let sft = "sft"
         public static let evaluate = "evaluate"
+        public static let evaluateShared = "evaluate-shared"
         public static let metrics = "metrics"
     }
 
@@ -140,15 +141,39 @@ public enum ExperimentPlanner {
                     points.append((sweep.name, point.label, point.method, model))
                 }
             }
+            let prefix = experiment.evaluate.benchmarks.count > 1 ? "evaluate/\(benchmark.name)" : "evaluate"
+            func pointID(_ point: (sweep: String, label: String, method: CanonicalValue, model: [String: StepInputSource])) throws -> String {
+                String(try CanonicalValue.object(["sweep": .string(point.sweep), "point": point.method]).digest().hex.prefix(8))
+            }
+            // Forcing sweeps that vary only the budget or only the ignored ends decode one chain per question and
+            // fork each point from it: one `evaluate-shared` step per sweep, which every point step then reads.
+            var sharedSource: [String: StepInputSource] = [:]
+            for sweep in Set(points.map(\.sweep)).sorted() {
+                let members = points.filter { $0.sweep == sweep }
+                guard let vary = SharedSweep.varyingKey(members.map(\.method)) else { continue }
+                let name = "\(prefix)/\(sweep)/shared"
+                var parameters = common
+                parameters["benchmark"] = benchmarkValue
+                parameters["vary"] = .string(vary)
+                parameters["points"] = .array(try members.map {
+                    .object(["id": .string(try pointID($0)), "label": .string($0.label), "point": $0.method])
+                })
+                var inputs = members[0].model
+                inputs["benchmark"] = benchmarkSource
+                steps.append(PlannedStep(name: name, kind: Kind.evaluateShared, parameters: .object(parameters), inputs: inputs))
+                for member in members {
+                    sharedSource[try pointID(member)] = .output(step: name, file: "samples/\(try pointID(member)).jsonl")
+                }
+            }
             for point in points {
                 var parameters = common
                 parameters["benchmark"] = benchmarkValue
                 parameters["point"] = point.method
-                let pointID = String(try CanonicalValue.object(["sweep": .string(point.sweep), "point": point.method]).digest().hex.prefix(8))
-                let prefix = experiment.evaluate.benchmarks.count > 1 ? "evaluate/\(benchmark.name)" : "evaluate"
+                let pointID = try pointID(point)
                 let name = "\(prefix)/\(point.sweep)/\(pointID)"
                 var inputs = point.model
                 inputs["benchmark"] = benchmarkSource
+                if let shared = sharedSource[pointID] { inputs = ["shared": shared] }
                 steps.append(PlannedStep(name: name, kind: Kind.evaluate, parameters: .object(parameters),
                                          inputs: inputs, pointLabel: point.label))
                 evaluationSteps.append(name)

@@ -21,7 +21,7 @@ struct AttemptsStep: StepExecutor {
         let format = ChatFormat(template: parameters.template, tokenizer: tokenizer)
         let pool = try PoolJSONL.decode(try Data(contentsOf: try context.input("pool")), source: "pool.jsonl")
         let answerEnd = try EvaluationSetup.singleToken(parameters.template.answer_end, tokenizer, step: context.step.name)
-        let generator = Generator(model: model)
+        let generator = try Generator(model: model, maxBatchSize: 64, backend: context.backend())
         context.progress.begin(total: Double(pool.count), unit: "questions")
         var lines: [String] = []
         var solved = 0
@@ -77,6 +77,12 @@ struct EvaluateStep: StepExecutor {
     func run(_ context: StepContext) throws {
         let parameters = try context.parameters(as: Parameters.self)
         let point = parameters.point
+        // A point of a shared sweep: its samples were decoded by the sweep's `evaluate-shared` step.
+        if let shared = context.inputs["shared"] {
+            try context.writeOutput("samples.jsonl", try Data(contentsOf: shared))
+            context.log("\(context.step.pointLabel ?? point.method): forked from the sweep's shared chain")
+            return
+        }
         let model = try ModelFiles.load(context)
         let tokenizer = try ModelFiles.tokenizer(context)
         let format = ChatFormat(template: parameters.template, tokenizer: tokenizer)
@@ -84,7 +90,7 @@ struct EvaluateStep: StepExecutor {
         let grader = ResponseGrader(kind: try GraderKind.named(parameters.benchmark.grader))
         var questions = try PoolJSONL.decode(try Data(contentsOf: try context.input("benchmark")), source: "benchmark")
         if let size = parameters.benchmark.size { questions = Array(questions.prefix(size)) }
-        let generator = Generator(model: model)
+        let generator = try Generator(model: model, maxBatchSize: 64, backend: context.backend())
         let label = context.step.pointLabel ?? point.method
 
         // What the point changes: the question text (prompt control) and the forcing configuration.
@@ -129,19 +135,48 @@ struct EvaluateStep: StepExecutor {
                 }
             }
         }
+        // Rejection sampling: try i of every question still rejected decodes in one batch (same tries as alone).
+        var rejection: [(outcome: RejectionOutcome, decodedTokens: Int)] = []
+        if point.method == "rejection_sampling" {
+            rejection = try EngineRejectionSampling.runBatch(
+                generator: generator,
+                questions: questions.indices.map { index in
+                    EngineRejectionSampling.Question(id: UInt64(index), prompt: format.thinkingPrompt(question: questions[index].question),
+                                                     seed: CounterRNG.derive(context.seed, UInt64(index)))
+                },
+                temperature: point.temperature ?? 1, tokens: tokens, promptEndsWithNewline: true,
+                maxThinkingTokens: budget, maxAnswerTokens: parameters.max_answer_tokens, maxTries: point.max_tries ?? 1024)
+        }
+        // Majority voting: every sample of every question in one batched run (each sample has its own seed).
+        var votes: [[(ForcingTranscript, Int)]] = []
+        if point.method == "majority" {
+            let count = point.samples ?? 1
+            var sequences: [DecodingSequence] = []
+            for (index, record) in questions.enumerated() {
+                let seed = CounterRNG.derive(context.seed, UInt64(index))
+                for sampleIndex in 0..<count {
+                    let policy = try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: true))
+                    sequences.append(try generator.start(GenerationRequest(
+                        id: UInt64(index), promptTokens: format.thinkingPrompt(question: record.question), policy: policy,
+                        sampling: SamplingParameters(temperature: point.temperature ?? 1, seed: CounterRNG.derive(seed, UInt64(sampleIndex))))))
+                }
+            }
+            try generator.run(sequences)
+            votes = questions.indices.map { index in
+                sequences[(index * count)..<((index + 1) * count)].map {
+                    (ForcingTranscript(result: $0.result!, policy: $0.policy as! BudgetForcingPolicy), $0.decodedTokens)
+                }
+            }
+        }
         var lines: [String] = []
         for (index, record) in questions.enumerated() {
             let question = control.map { PromptControlTemplate().question(record.question, control: $0) } ?? record.question
             let prompt = format.thinkingPrompt(question: question)
             let promptHash = String(ContentHasher.digest(of: Data(prompt.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) })).hex.prefix(16))
-            let seed = CounterRNG.derive(context.seed, UInt64(index))
             let sample: SampleRecord
             switch point.method {
             case "rejection_sampling":
-                let (outcome, decoded) = try EngineRejectionSampling.run(
-                    generator: generator, id: UInt64(index), prompt: prompt, seed: seed,
-                    temperature: point.temperature ?? 1, tokens: tokens, promptEndsWithNewline: true,
-                    maxThinkingTokens: budget, maxAnswerTokens: parameters.max_answer_tokens, maxTries: point.max_tries ?? 1024)
+                let (outcome, decoded) = rejection[index]
                 let verdict = grader.grade(response: tokenizer.decode(outcome.transcript.tokens.map(Int32.init)),
                                            gold: record.solution, options: record.options ?? [])
                 sample = SampleRecord(questionID: String(index), point: label, promptHash: promptHash,
@@ -150,10 +185,7 @@ struct EvaluateStep: StepExecutor {
             case "majority":
                 let count = point.samples ?? 1
                 var answers: [String] = [], thinking = 0, decoded = 0
-                for sampleIndex in 0..<count {
-                    let (transcript, used) = try EvaluationSetup.generate(
-                        generator, prompt: prompt, id: UInt64(index), config: config, tokens: tokens,
-                        sampling: SamplingParameters(temperature: point.temperature ?? 1, seed: CounterRNG.derive(seed, UInt64(sampleIndex))))
+                for (transcript, used) in votes[index] {
                     answers.append(grader.extractor.extract(tokenizer.decode(transcript.tokens.map(Int32.init))).text)
                     thinking += transcript.accounting.thinkingTokens
                     decoded += used
@@ -257,15 +289,6 @@ enum EvaluationSetup {
         let strings = ForcingTemplate(thinkStart: template.think_start + "\n", endOfThinking: template.think_end,
                                       forcedAnswerPrefix: "\n" + template.final_answer, answerEnd: template.answer_end)
         return try ForcingTokens(template: strings, tokenizer: tokenizer)
-    }
-
-    /// One generation under budget forcing; returns the transcript and the tokens the engine decoded.
-    static func generate(_ generator: Generator, prompt: [Int32], id: UInt64, config: ForcingConfig,
-                         tokens: ForcingTokens, sampling: SamplingParameters) throws -> (ForcingTranscript, Int) {
-        let policy = try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: true))
-        let sequence = try generator.start(GenerationRequest(id: id, promptTokens: prompt, policy: policy, sampling: sampling))
-        try generator.run([sequence])
-        return (ForcingTranscript(result: sequence.result!, policy: sequence.policy as! BudgetForcingPolicy), sequence.decodedTokens)
     }
 }
 

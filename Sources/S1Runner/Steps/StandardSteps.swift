@@ -3,7 +3,7 @@ public enum StandardSteps {
     public static var registry: StepRegistry {
         StepRegistry([
             SyntheticPoolStep(), ImportPoolStep(), ImportBenchmarkStep(), SelectStep(),
-            PretrainStep(), SFTStep(), AttemptsStep(), EvaluateStep(), MetricsStep(),
+            PretrainStep(), SFTStep(), AttemptsStep(), EvaluateStep(), SharedEvaluationStep(), MetricsStep(),
         ])
     }
 }

@@ -127,7 +127,8 @@ enum TrainingRun {
         guard problems.isEmpty else {
             throw StepFailure(step: context.step.name, message: problems.joined(separator: "; "))
         }
-        let trainer = try SFTTrainer(model: model, config: config, examples: examples, seed: context.seed)
+        let trainer = try SFTTrainer(model: model, config: config, examples: examples, seed: context.seed,
+                                     backend: context.backend())
         let total = min(trainer.totalSteps, stopAfterStep ?? trainer.totalSteps)
         context.progress.begin(total: Double(total), unit: "steps")
         let result = try trainer.run(progress: { progress in

@@ -1,0 +1,260 @@
+import S1Engine
+
+/// Launches of the s1 kernels (Kernels/*.cu) and the cuBLASLt GEMMs, named by what they compute, with host-side
+/// shapes. Every function here is one device operation on memory the caller owns.
+final class DeviceOps {
+    let context: CUDAContext
+    let kernels: KernelLibrary
+    let matmul: MatmulEngine
+    /// Threads per block of the row kernels (`ROW_THREADS` in common.cuh).
+    static let rowThreads = 256
+    private static let elementThreads = 256
+
+    init(context: CUDAContext, kernels: KernelLibrary, matmul: MatmulEngine) {
+        self.context = context
+        self.kernels = kernels
+        self.matmul = matmul
+    }
+
+    private func launch(_ name: String, grid: Dim3, block: Dim3, _ arguments: [KernelArgument]) throws {
+        try kernels.kernel(name).launch(grid: grid, block: block, arguments)
+    }
+
+    /// One thread per element of `count`.
+    private func elementwise(_ name: String, count: Int, _ arguments: [KernelArgument]) throws {
+        guard count > 0 else { return }
+        try launch(name, grid: Dim3((count + Self.elementThreads - 1) / Self.elementThreads),
+                   block: Dim3(Self.elementThreads), arguments)
+    }
+
+    /// One block of `rowThreads` per row.
+    private func rows(_ name: String, count: Int, _ arguments: [KernelArgument]) throws {
+        guard count > 0 else { return }
+        try launch(name, grid: Dim3(count), block: Dim3(Self.rowThreads), arguments)
+    }
+
+    // MARK: GEMMs (row-major views of cuBLASLt's column-major problems)
+
+    /// y (N, M) fp32 = x (N, K) bf16 · w (M, K)ᵀ bf16 [+ residual (N, M) fp32].
+    func linear(out y: DevicePointer<Float>, input x: DevicePointer<BF16>, weight w: DevicePointer<BF16>,
+                residual: DevicePointer<Float>? = nil, rows N: Int, inFeatures K: Int, outFeatures M: Int,
+                policy: MatmulAlgorithmPolicy) throws {
+        let problem = MatmulProblem(transposeA: true, transposeB: false, m: M, n: N, k: K, lda: K, ldb: K, ldc: M)
+        try matmul.matmul(problem, policy: policy, a: w.address, b: x.address, c: (residual ?? y).address,
+                          d: y.address, alpha: 1, beta: residual == nil ? 0 : 1)
+    }
+
+    /// dx (N, K) fp32 = dy (N, M) bf16 · w (M, K) bf16.
+    func linearInputGradient(out dx: DevicePointer<Float>, outputGradient dy: DevicePointer<BF16>,
+                             weight w: DevicePointer<BF16>, rows N: Int, inFeatures K: Int, outFeatures M: Int) throws {
+        let problem = MatmulProblem(transposeA: false, transposeB: false, m: K, n: N, k: M, lda: K, ldb: M, ldc: K)
+        try matmul.matmul(problem, policy: .pinnedPerProblem, a: w.address, b: dy.address, c: dx.address,
+                          d: dx.address, alpha: 1, beta: 0)
+    }
+
+    /// dw (M, K) fp32 += dy (N, M)ᵀ bf16 · x (N, K) bf16.
+    func linearWeightGradient(accumulateInto dw: DevicePointer<Float>, outputGradient dy: DevicePointer<BF16>,
+                              input x: DevicePointer<BF16>, rows N: Int, inFeatures K: Int, outFeatures M: Int) throws {
+        let problem = MatmulProblem(transposeA: false, transposeB: true, m: K, n: M, k: N, lda: K, ldb: M, ldc: K)
+        try matmul.matmul(problem, policy: .pinnedPerProblem, a: x.address, b: dy.address, c: dw.address,
+                          d: dw.address, alpha: 1, beta: 1)
+    }
+
+    /// Per batch b of `batches`: out_b (T, S) fp32 = alpha · x_b (T, d) · w_b (S, d)ᵀ, operands bf16, contiguous.
+    func batchedTransposedProduct(out: DevicePointer<Float>, x: DevicePointer<BF16>, w: DevicePointer<BF16>,
+                                  batches: Int, rows T: Int, columns S: Int, inner d: Int, alpha: Float) throws {
+        var problem = MatmulProblem(transposeA: true, transposeB: false, m: S, n: T, k: d, lda: d, ldb: d, ldc: S)
+        problem.batchCount = batches
+        problem.strideA = S * d; problem.strideB = T * d; problem.strideC = T * S
+        try matmul.matmul(problem, policy: .pinnedPerProblem, a: w.address, b: x.address, c: out.address,
+                          d: out.address, alpha: alpha, beta: 0)
+    }
+
+    /// Per batch: out_b (T, d) fp32 = p_b (T, S) · v_b (S, d), operands bf16.
+    func batchedProduct(out: DevicePointer<Float>, p: DevicePointer<BF16>, v: DevicePointer<BF16>,
+                        batches: Int, rows T: Int, inner S: Int, columns d: Int) throws {
+        var problem = MatmulProblem(transposeA: false, transposeB: false, m: d, n: T, k: S, lda: d, ldb: S, ldc: d)
+        problem.batchCount = batches
+        problem.strideA = S * d; problem.strideB = T * S; problem.strideC = T * d
+        try matmul.matmul(problem, policy: .pinnedPerProblem, a: v.address, b: p.address, c: out.address,
+                          d: out.address, alpha: 1, beta: 0)
+    }
+
+    /// Per batch: out_b (S, d) fp32 = p_b (T, S)ᵀ · x_b (T, d), operands bf16.
+    func batchedTransposedLeftProduct(out: DevicePointer<Float>, p: DevicePointer<BF16>, x: DevicePointer<BF16>,
+                                      batches: Int, rows T: Int, columns S: Int, inner d: Int) throws {
+        var problem = MatmulProblem(transposeA: false, transposeB: true, m: d, n: S, k: T, lda: d, ldb: S, ldc: d)
+        problem.batchCount = batches
+        problem.strideA = T * d; problem.strideB = T * S; problem.strideC = S * d
+        try matmul.matmul(problem, policy: .pinnedPerProblem, a: x.address, b: p.address, c: out.address,
+                          d: out.address, alpha: 1, beta: 0)
+    }
+
+    // MARK: Kernels
+
+    func embedding(out: DevicePointer<Float>, tokens: DevicePointer<Int32>, table: DevicePointer<Float>,
+                   rows N: Int, channels C: Int) throws {
+        try elementwise("embedding_forward", count: N * C, [out.argument, tokens.argument, table.argument, .int(N), .int(C)])
+    }
+
+    func embeddingGradient(table: DevicePointer<Float>, outputGradient: DevicePointer<Float>, unique: DevicePointer<Int32>,
+                           starts: DevicePointer<Int32>, rows rowList: DevicePointer<Int32>, uniqueCount: Int, channels C: Int) throws {
+        try rows("embedding_backward", count: uniqueCount,
+                 [table.argument, outputGradient.argument, unique.argument, starts.argument, rowList.argument, .int(C)])
+    }
+
+    func rmsNorm(out: DevicePointer<BF16>, rstd: DevicePointer<Float>?, input: DevicePointer<Float>,
+                 weight: DevicePointer<Float>, rows N: Int, channels C: Int, eps: Float) throws {
+        try rows("rmsnorm_forward", count: N, [out.argument, (rstd ?? DevicePointer(0)).argument, input.argument,
+                                               weight.argument, .int(C), .float(eps)])
+    }
+
+    /// dinput (N, C) += the norm's input gradient; dweight (C) += its weight gradient.
+    func rmsNormBackward(inputGradient: DevicePointer<Float>, weightGradient: DevicePointer<Float>,
+                         outputGradient: DevicePointer<Float>, input: DevicePointer<Float>, weight: DevicePointer<Float>,
+                         rstd: DevicePointer<Float>, rows N: Int, channels C: Int) throws {
+        try elementwise("rmsnorm_weight_grad", count: C, [weightGradient.argument, outputGradient.argument,
+                                                          input.argument, rstd.argument, .int(N), .int(C)])
+        try rows("rmsnorm_backward", count: N, [inputGradient.argument, outputGradient.argument, input.argument,
+                                                weight.argument, rstd.argument, .int(C)])
+    }
+
+    func swiGLU(out: DevicePointer<BF16>, gateUp: DevicePointer<Float>, rows N: Int, intermediate I: Int) throws {
+        try elementwise("swiglu_forward", count: N * I, [out.argument, gateUp.argument, .int(N), .int(I)])
+    }
+
+    func swiGLUBackward(gateUpGradient: DevicePointer<BF16>, outputGradient: DevicePointer<Float>,
+                        gateUp: DevicePointer<Float>, rows N: Int, intermediate I: Int) throws {
+        try elementwise("swiglu_backward", count: N * I, [gateUpGradient.argument, outputGradient.argument,
+                                                          gateUp.argument, .int(N), .int(I)])
+    }
+
+    func toBF16(out: DevicePointer<BF16>, input: DevicePointer<Float>, count: Int) throws {
+        try elementwise("convert_f32_to_bf16", count: count, [out.argument, input.argument, .long(count)])
+    }
+
+    func scale(_ x: DevicePointer<Float>, count: Int, by factor: Float) throws {
+        try elementwise("scale_in_place", count: count, [x.argument, .long(count), .float(factor)])
+    }
+
+    func gatherRows(out: DevicePointer<Float>, input: DevicePointer<Float>, rows: DevicePointer<Int32>, count M: Int,
+                    channels C: Int) throws {
+        try elementwise("gather_rows", count: M * C, [out.argument, input.argument, rows.argument, .int(M), .int(C)])
+    }
+
+    func columnSum(accumulateInto out: DevicePointer<Float>, input: DevicePointer<Float>, rows N: Int, columns M: Int) throws {
+        try elementwise("column_sum", count: M, [out.argument, input.argument, .int(N), .int(M)])
+    }
+
+    /// Partial sums of squares, one per `chunk` elements (summed on the host in order).
+    func sumOfSquares(partials: DevicePointer<Double>, input: DevicePointer<Float>, count: Int, chunk: Int) throws {
+        let blocks = (count + chunk - 1) / chunk
+        try launch("sum_squares", grid: Dim3(blocks), block: Dim3(Self.rowThreads),
+                   [partials.argument, input.argument, .long(count), .long(chunk)])
+    }
+
+    func crossEntropy(losses: DevicePointer<Float>, logitGradient: DevicePointer<BF16>, logits: DevicePointer<Float>,
+                      targets: DevicePointer<Int32>, rows N: Int, vocabulary V: Int, gradScale: Float) throws {
+        try rows("cross_entropy", count: N, [losses.argument, logitGradient.argument, logits.argument,
+                                             targets.argument, .int(V), .float(gradScale)])
+    }
+
+    func argmax(ids: DevicePointer<Int32>, logits: DevicePointer<Float>, rows N: Int, vocabulary V: Int) throws {
+        try rows("argmax_rows", count: N, [ids.argument, logits.argument, .int(V)])
+    }
+
+    func adamW(parameters: DevicePointer<Float>, parameters16: DevicePointer<BF16>, firstMoment: DevicePointer<Float>,
+               secondMoment: DevicePointer<Float>, gradients: DevicePointer<Float>, decays: DevicePointer<UInt8>,
+               count: Int, learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float,
+               stepSize: Float, correction2: Float) throws {
+        try elementwise("adamw_step", count: count, [
+            parameters.argument, parameters16.argument, firstMoment.argument, secondMoment.argument,
+            gradients.argument, decays.argument, .long(count), .float(learningRate), .float(beta1), .float(beta2),
+            .float(epsilon), .float(weightDecay), .float(stepSize), .float(correction2)])
+    }
+
+    // MARK: Attention pieces
+
+    func qkvToHeads(q: DevicePointer<BF16>, k: DevicePointer<BF16>, v: DevicePointer<BF16>, qkv: DevicePointer<Float>,
+                    bias: DevicePointer<Float>, rope: RopeTables, rows N: Int, length T: Int, shape: AttentionShape) throws {
+        try launch("qkv_to_heads", grid: Dim3(N, 3), block: Dim3(Self.rowThreads), [
+            q.argument, k.argument, v.argument, qkv.argument, bias.argument, rope.cos.argument, rope.sin.argument,
+            .int(T), .int(shape.heads), .int(shape.kvHeads), .int(shape.headDim)])
+    }
+
+    func softmaxCausal(probabilities: DevicePointer<BF16>, scores: DevicePointer<Float>, rows R: Int, length T: Int) throws {
+        try rows("softmax_causal", count: R, [probabilities.argument, scores.argument, .int(T)])
+    }
+
+    func softmaxCausalBackward(scoreGradient: DevicePointer<BF16>, probabilities: DevicePointer<BF16>,
+                               probabilityGradient: DevicePointer<Float>, rows R: Int, length T: Int, scale: Float) throws {
+        try rows("softmax_causal_backward", count: R, [scoreGradient.argument, probabilities.argument,
+                                                       probabilityGradient.argument, .int(T), .float(scale)])
+    }
+
+    func headsToRows(out: DevicePointer<BF16>, heads: DevicePointer<Float>, rows N: Int, length T: Int, heads H: Int,
+                     headDim d: Int) throws {
+        try rows("heads_to_rows", count: N, [out.argument, heads.argument, .int(T), .int(H), .int(d)])
+    }
+
+    func rowsToHeads(out: DevicePointer<BF16>, rows input: DevicePointer<Float>, rows N: Int, length T: Int, heads H: Int,
+                     headDim d: Int) throws {
+        try rows("rows_to_heads", count: N, [out.argument, input.argument, .int(T), .int(H), .int(d)])
+    }
+
+    func headsToQKVBackward(qkvGradient: DevicePointer<Float>, q: DevicePointer<Float>, k: DevicePointer<Float>,
+                            v: DevicePointer<Float>, rope: RopeTables, rows N: Int, length T: Int,
+                            shape: AttentionShape) throws {
+        try launch("heads_to_qkv_backward", grid: Dim3(N, 3), block: Dim3(Self.rowThreads), [
+            qkvGradient.argument, q.argument, k.argument, v.argument, rope.cos.argument, rope.sin.argument,
+            .int(T), .int(shape.heads), .int(shape.kvHeads), .int(shape.headDim)])
+    }
+
+    func decodeQKVStore(q: DevicePointer<Float>, qkv: DevicePointer<Float>, bias: DevicePointer<Float>, rope: RopeTables,
+                        rows: DecodeRows, layer: Int, shape: AttentionShape) throws {
+        try launch("decode_qkv_store", grid: Dim3(rows.count), block: Dim3(Self.rowThreads), [
+            q.argument, qkv.argument, bias.argument, rope.cos.argument, rope.sin.argument, rows.positions.argument,
+            rows.cacheBases.argument, rows.capacities.argument, .int(layer), .int(shape.heads), .int(shape.kvHeads),
+            .int(shape.headDim)])
+    }
+
+    func decodeAttention(out: DevicePointer<BF16>, scores: DevicePointer<Float>, scoreStride: Int, q: DevicePointer<Float>,
+                         rows: DecodeRows, layer: Int, shape: AttentionShape) throws {
+        try launch("decode_attention", grid: Dim3(rows.count * shape.heads), block: Dim3(Self.rowThreads), [
+            out.argument, scores.argument, q.argument, rows.cacheBases.argument, rows.capacities.argument,
+            rows.positions.argument, .int(layer), .int(shape.heads), .int(shape.kvHeads), .int(shape.headDim),
+            .long(scoreStride), .float(shape.scale)])
+    }
+}
+
+/// Heads of a Qwen2 attention layer.
+struct AttentionShape {
+    let heads: Int, kvHeads: Int, headDim: Int
+    var scale: Float { 1 / Float(headDim).squareRoot() }
+    var queryDim: Int { heads * headDim }
+    var keyValueDim: Int { kvHeads * headDim }
+
+    init(_ config: Qwen2Config) {
+        heads = config.numAttentionHeads
+        kvHeads = config.numKeyValueHeads
+        headDim = config.headDim
+    }
+}
+
+/// cos and sin of RoPE (positions, d/2) fp32 on the device: the host's `RotaryEmbedding.table`, so both engines
+/// rotate by the same angles.
+final class RopeTables {
+    let positions: Int
+    private let cosMemory: DeviceMemory, sinMemory: DeviceMemory
+    var cos: DevicePointer<Float> { DevicePointer(cosMemory) }
+    var sin: DevicePointer<Float> { DevicePointer(sinMemory) }
+
+    init(context: CUDAContext, rotary: RotaryEmbedding, positions: Int) throws {
+        self.positions = positions
+        let (c, s) = rotary.table(positions: positions)
+        cosMemory = try context.allocate(bytes: c.count * 4)
+        sinMemory = try context.allocate(bytes: s.count * 4)
+        try cosMemory.upload(c)
+        try sinMemory.upload(s)
+    }
+}
