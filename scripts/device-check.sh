@@ -77,14 +77,16 @@ stage_environment() {
         [ -e "$d/libcuda.so.1" ] && cuda_dirs+=("$(readlink -f "$d")")
     done
     [ ${#cuda_dirs[@]} -gt 0 ] || { echo "libcuda.so.1 not found (ldconfig -p, /usr/local/nvidia/lib64, /usr/lib/x86_64-linux-gnu)"; status=1; }
-    printf '  %s\n' "${cuda_dirs[@]}"
+    [ ${#cuda_dirs[@]} -eq 0 ] || printf '  %s\n' "${cuda_dirs[@]}"
     echo "== libnvrtc / libcublasLt (python's nvidia packages, /usr/local, /opt, /usr/lib)"
     local roots
     roots=$(timeout 20 "$PYTHON" -c 'import nvidia; print("\n".join(nvidia.__path__))' 2>/dev/null)
-    local found
-    found=$(timeout 40 find $roots /usr/local /opt /usr/lib \( -name 'libnvrtc.so.1[23]*' -o -name 'libcublasLt.so.1[23]*' \) \
-            \( -type f -o -type l \) 2>/dev/null | sort -u)
-    printf '  %s\n' $found
+    # Python's own packages first (quick), then the wider roots under a timeout of their own, so a slow disk walk
+    # cannot lose what the first search found.
+    local found pattern=(\( -name 'libnvrtc.so.1[23]*' -o -name 'libcublasLt.so.1[23]*' \) \( -type f -o -type l \))
+    found=$( { [ -n "$roots" ] && timeout 15 find $roots "${pattern[@]}" 2>/dev/null
+               timeout 30 find /usr/local /opt /usr/lib -xdev "${pattern[@]}" 2>/dev/null; } | sort -u)
+    [ -z "$found" ] || printf '  %s\n' $found
     # CUDA 13 libraries first (the driver is 13), then 12; each directory once, in that order.
     local ordered=() lib ver f
     for d in "${cuda_dirs[@]}"; do ordered+=("$d"); done
@@ -303,13 +305,21 @@ for i in "${!STAGE_IDS[@]}"; do
     fi
     if [ -n "$reason" ]; then
         echo "$reason" > "$out_file"
-        STATUS[$id]=skipped; RC[$id]=""
+        # Asked-for skips are fine; a stage the budget squeezed out is a check that did not happen.
+        case $reason in *budget*) STATUS[$id]=no-time ;; *) STATUS[$id]=skipped ;; esac
+        RC[$id]=""
     else
         timeout -k 5 "$t" bash -c "$command" > "$out_file" 2>&1
         rc=$?
         RC[$id]=$rc
         if [ $rc = 0 ]; then STATUS[$id]=ok
-        elif [ $rc = 124 ] || [ $rc = 137 ]; then STATUS[$id]=timeout; echo "stage $id timed out after ${t} s" >> "$out_file"
+        elif [ $rc = 124 ] || [ $rc = 137 ]; then
+            STATUS[$id]=timeout
+            # Stage 5 keeps the run's events in a file it shows only at its end: show where the run got to.
+            if [ "$id" = 5 ] && [ -f "$WORK/run.jsonl" ]; then
+                { echo "the run's last events:"; tail -5 "$WORK/run.jsonl"; } >> "$out_file"
+            fi
+            echo "stage $id timed out after ${t} s" >> "$out_file"
         else STATUS[$id]=failed
         fi
     fi
@@ -332,7 +342,7 @@ for i in "${!STAGE_IDS[@]}"; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$name" "${STATUS[$id]}" "${RC[$id]}" "${SECONDS_TAKEN[$id]}" \
         "$t" "$command" "$json_file" >> "$WORK/stages.tsv"
     echo "--- stage $id $name: ${STATUS[$id]} rc=${RC[$id]:--} ${SECONDS_TAKEN[$id]} s; last lines:"
-    tail -6 "$out_file" | cut -c1-200 | sed 's/^/    /'
+    tail -6 "$out_file" | cut -c1-160 | sed 's/^/    /'
     echo "--- stage $id $name: ${STATUS[$id]} (rc ${RC[$id]:--}, ${SECONDS_TAKEN[$id]} s)" >> "$LOG"
     write_summary || log "device-check: could not write $SUMMARY"
 done
