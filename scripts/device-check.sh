@@ -304,27 +304,27 @@ for i in "${!STAGE_IDS[@]}"; do
         reason="skipped: no time left in the ${BUDGET} s budget"
     fi
     if [ -n "$reason" ]; then
-        echo "$reason" > "$out_file"
+        echo "$reason" | tee "$out_file" >> "$LOG"
         # Asked-for skips are fine; a stage the budget squeezed out is a check that did not happen.
         case $reason in *budget*) STATUS[$id]=no-time ;; *) STATUS[$id]=skipped ;; esac
         RC[$id]=""
     else
-        timeout -k 5 "$t" bash -c "$command" > "$out_file" 2>&1
-        rc=$?
+        # Streamed into the log as it comes, so a run killed from outside still leaves the stage's output in $OUT.
+        timeout -k 5 "$t" bash -c "$command" 2>&1 | tee "$out_file" >> "$LOG"
+        rc=${PIPESTATUS[0]}
         RC[$id]=$rc
         if [ $rc = 0 ]; then STATUS[$id]=ok
         elif [ $rc = 124 ] || [ $rc = 137 ]; then
             STATUS[$id]=timeout
             # Stage 5 keeps the run's events in a file it shows only at its end: show where the run got to.
-            if [ "$id" = 5 ] && [ -f "$WORK/run.jsonl" ]; then
-                { echo "the run's last events:"; tail -5 "$WORK/run.jsonl"; } >> "$out_file"
-            fi
-            echo "stage $id timed out after ${t} s" >> "$out_file"
+            {
+                if [ "$id" = 5 ] && [ -f "$WORK/run.jsonl" ]; then echo "the run's last events:"; tail -5 "$WORK/run.jsonl"; fi
+                echo "stage $id timed out after ${t} s"
+            } | tee -a "$out_file" >> "$LOG"
         else STATUS[$id]=failed
         fi
     fi
     SECONDS_TAKEN[$id]=$(elapsed "$started")
-    cat "$out_file" >> "$LOG"
 
     # Stage 0 hands its findings to the later stages through KEY=VALUE lines.
     if [ "$id" = 0 ]; then
