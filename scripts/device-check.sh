@@ -85,7 +85,7 @@ stage_environment() {
     # cannot lose what the first search found.
     local found pattern=(\( -name 'libnvrtc.so.1[23]*' -o -name 'libcublasLt.so.1[23]*' \) \( -type f -o -type l \))
     found=$( { [ -n "$roots" ] && timeout 15 find $roots "${pattern[@]}" 2>/dev/null
-               timeout 30 find /usr/local /opt /usr/lib -xdev "${pattern[@]}" 2>/dev/null; } | sort -u)
+               timeout 30 find /usr/local /opt /usr/lib "${pattern[@]}" 2>/dev/null; } | sort -u)
     [ -z "$found" ] || printf '  %s\n' $found
     # CUDA 13 libraries first (the driver is 13), then 12; each directory once, in that order.
     local ordered=() lib ver f
