@@ -10,7 +10,7 @@ SWIFT_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(SWIFT_CPU)
 S1 := .build/release/s1
 EXPERIMENT ?= experiments/s1-mini.yaml
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench device-bundle clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -31,6 +31,10 @@ test: deps
 
 bench: build
 	scripts/bench.sh
+
+# A static-stdlib s1 with its shared libraries, packed into .bundle/ for the lent GPU machine (see scripts/device-check.sh).
+device-bundle: deps
+	scripts/device-bundle.sh
 
 clean:
 	rm -rf .build
