@@ -10,7 +10,7 @@ SWIFT_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc $(SWIFT_CPU)
 S1 := .build/release/s1
 EXPERIMENT ?= experiments/s1-mini.yaml
 
-.PHONY: deps build run test bench device-bundle clean
+.PHONY: deps build run test bench device-bundle cuda-tools clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -33,6 +33,10 @@ bench: build
 	scripts/bench.sh
 
 # A static-stdlib s1 with its shared libraries, packed into .bundle/ for the lent GPU machine (see scripts/device-check.sh).
+# Optional: libnvrtc from PyPI, so that the test suite compiles every CUDA kernel on a machine without a GPU.
+cuda-tools:
+	python3 -m venv .venv-cuda && .venv-cuda/bin/pip install -q nvidia-cuda-nvrtc
+
 device-bundle: deps
 	scripts/device-bundle.sh
 
