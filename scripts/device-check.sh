@@ -177,10 +177,21 @@ stage_run_rerun() {
     for kv in ${S1_RUN_SET:-}; do sets+=(--set "$kv"); done
     echo "== s1 run experiments/s1-mini.yaml --set backend=cuda ${sets[*]} --store $store"
     # --json: the run id comes back in the run_finished event; progress lines are left out of what is shown.
+    local run_started
+    run_started=$(now)
     "$S1" run experiments/s1-mini.yaml --set backend=cuda "${sets[@]}" --quiet --json --store "$store" \
         > "$WORK/run.jsonl"
     local rc=$?
-    grep -v '"step_progress"' "$WORK/run.jsonl" | tail -30
+    echo "s1 run: exit $rc after $(elapsed "$run_started") s; seconds per step:"
+    # One line per step (name, seconds), then the events that are neither progress nor step boundaries.
+    "$PYTHON" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    try: e = json.loads(line)
+    except ValueError: print(line.rstrip()); continue
+    if e.get("event") == "step_finished": print("  %-32s %8.2f" % (e.get("step"), e.get("seconds", 0)))
+    elif e.get("event") not in ("step_progress", "step_started"): print(line.rstrip())
+' "$WORK/run.jsonl"
     [ $rc = 0 ] || { echo "s1 run failed (exit $rc)"; return 1; }
     local run
     run=$("$PYTHON" -c '
@@ -195,8 +206,11 @@ for line in open(sys.argv[1]):
         return 1
     fi
     echo "== s1 rerun $run --recompute"
+    local rerun_started
+    rerun_started=$(now)
     "$S1" rerun "$run" --recompute --quiet --store "$store" > "$WORK/rerun.txt"
     rc=$?
+    echo "s1 rerun: exit $rc after $(elapsed "$rerun_started") s"
     cat "$WORK/rerun.txt"
     [ $rc = 0 ] || { echo "s1 rerun failed (exit $rc)"; return 1; }
     local identical others
@@ -209,7 +223,7 @@ for line in open(sys.argv[1]):
     fi
 }
 
-export -f stage_environment stage_unpack stage_cuda_check stage_bench_train stage_bench_decode stage_peer stage_run_rerun
+export -f now elapsed stage_environment stage_unpack stage_cuda_check stage_bench_train stage_bench_decode stage_peer stage_run_rerun
 export REPO OUT WORK PYTHON DEVICE_DIR S1
 
 # ---- the runner -------------------------------------------------------------------------------------------------

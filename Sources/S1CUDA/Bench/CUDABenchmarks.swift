@@ -70,7 +70,7 @@ public enum CUDABenchmarks {
 
     /// Greedy decoding of `newTokens` after a `prompt`-token random prompt at each batch size, argmax on the
     /// device, with the decoder's batch-invariant GEMM pinning and (for the cost of invariance) the heuristic's
-    /// free choice per call.
+    /// choice for each row count.
     public static func decoding(backend: CUDABackend, config: Qwen2Config = halfBillion, batches: [Int] = [1, 64],
                                 prompt: Int = 32, newTokens: Int = 128) throws -> [String: Double] {
         let model = try randomModel(config: config, seed: 1)
@@ -78,7 +78,7 @@ public enum CUDABenchmarks {
         let ids = try backend.context.allocate(bytes: (batches.max() ?? 1) * 4)
         var report: [String: Double] = [:]
         var random = RandomInputs(seed: 4)
-        for (label, policy) in [("invariant", MatmulAlgorithmPolicy.rowInvariant(referenceN: 64)), ("heuristic", .heuristic)] {
+        for (label, policy) in [("invariant", MatmulAlgorithmPolicy.rowInvariant(referenceN: 64)), ("heuristic", .pinnedPerProblem)] {
             decoder.policy = policy
             for B in batches {
                 let caches = try (0..<B).map { _ in try decoder.makeCache(capacity: prompt + newTokens) }

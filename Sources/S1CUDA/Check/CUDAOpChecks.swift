@@ -46,10 +46,12 @@ public enum CUDAOpChecks {
         let gx = try upload(ops, x), gw = try upload(ops, w), gdy = try upload(ops, dy)
         let gout = try ops.context.allocate(bytes: N * C * 2), grstd = try ops.context.allocate(bytes: N * 4)
         let gdx = try upload(ops, dx0), gdw = try upload(ops, dw0)
+        let scratch = try ops.context.allocate(bytes: DeviceOps.reductionScratch(rows: N, columns: C) * 4)
         try ops.rmsNorm(out: DevicePointer(gout), rstd: DevicePointer(grstd), input: DevicePointer(gx), weight: DevicePointer(gw),
                         rows: N, channels: C, eps: 1e-6)
         try ops.rmsNormBackward(inputGradient: DevicePointer(gdx), weightGradient: DevicePointer(gdw), outputGradient: DevicePointer(gdy),
-                                input: DevicePointer(gx), weight: DevicePointer(gw), rstd: DevicePointer(grstd), rows: N, channels: C)
+                                input: DevicePointer(gx), weight: DevicePointer(gw), rstd: DevicePointer(grstd), rows: N, channels: C,
+                                scratch: DevicePointer(scratch))
         return [
             CheckResult(name: "rmsnorm forward (bf16 out)", value: relativeError(try downloadBF16(gout, count: N * C), out), tolerance: 1e-2),
             CheckResult(name: "rmsnorm rstd", value: relativeError(try grstd.download(Float.self, count: N), rstd), tolerance: 1e-5),

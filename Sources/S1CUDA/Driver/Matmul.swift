@@ -44,7 +44,6 @@ public struct MatmulProblem: Sendable, Hashable, CustomStringConvertible {
             key.strideC = 0
             tag = 0
         case .pinnedPerProblem: tag = 1
-        case .heuristic: tag = 2
         }
         return MatmulShapeClass(problem: key, policy: tag)
     }
@@ -58,19 +57,18 @@ public struct MatmulShapeClass: Hashable, Sendable {
 /// How a GEMM's algorithm is chosen.
 public enum MatmulAlgorithmPolicy: Sendable, CustomStringConvertible {
     /// One algorithm per shape class whatever the row count, chosen once by the heuristic at n = `referenceN`
-    /// with split-K 1 and no reduction scheme, checked for every new n; a row count it cannot serve is an error
-    /// (another algorithm would break batch invariance). Decoding uses this.
+    /// (tile, stages and split-K count fixed with it, so no split depends on the batch), checked for every new n;
+    /// a row count it cannot serve is an error (another algorithm would break batch invariance). Decoding uses this.
     case rowInvariant(referenceN: Int)
-    /// One algorithm per exact problem, restricted to split-K 1 (deterministic run to run). Training uses this.
+    /// The heuristic's first choice per exact problem, pinned on first use: deterministic run to run (every
+    /// cuBLASLt reduction scheme adds its split-K parts in a fixed sequence), not batch-invariant. Training uses
+    /// this; for decoding it is the "best non-invariant" baseline.
     case pinnedPerProblem
-    /// The heuristic's first choice per exact problem, unrestricted: the "best non-invariant" baseline.
-    case heuristic
 
     public var description: String {
         switch self {
         case .rowInvariant(let n): return "row-invariant (pinned at n=\(n))"
         case .pinnedPerProblem: return "pinned per problem"
-        case .heuristic: return "heuristic"
         }
     }
 }

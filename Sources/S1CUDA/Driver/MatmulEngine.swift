@@ -39,7 +39,6 @@ public final class MatmulEngine: @unchecked Sendable {
     // Structs travel as raw pointers (Swift structs are not C types; the layouts are checked in init).
     private let algoCheck: @convention(c) (Handle, Handle, Handle, Handle, Handle, Handle, UnsafeRawPointer,
                                            UnsafeMutableRawPointer) -> Int32
-    private let algoConfigSetAttribute: @convention(c) (UnsafeMutableRawPointer, Int32, UnsafeRawPointer, Int) -> Int32
     private let matmulCall: @convention(c) (Handle, Handle, UnsafeRawPointer, UnsafeRawPointer?, Handle, UnsafeRawPointer?, Handle,
                                             UnsafeRawPointer, UnsafeRawPointer?, Handle, UnsafeMutableRawPointer?, Handle,
                                             UnsafeRawPointer, UnsafeMutableRawPointer?, Int, Handle) -> Int32
@@ -48,9 +47,8 @@ public final class MatmulEngine: @unchecked Sendable {
     private static let computeType32F: Int32 = 68
     private static let descTransA: Int32 = 3, descTransB: Int32 = 4
     private static let layoutBatchCount: Int32 = 5, layoutStridedBatchOffset: Int32 = 6
-    private static let preferenceWorkspace: Int32 = 1, preferenceReductionMask: Int32 = 3
+    private static let preferenceWorkspace: Int32 = 1
     private static let preferenceAlignment: [Int32] = [5, 6, 7, 8]  // A, B, C, D
-    private static let algoSplitK: Int32 = 2, algoReductionScheme: Int32 = 3
 
     public init(context: CUDAContext, workspaceBytes: Int = 32 << 20) throws {
         guard MemoryLayout<HeuristicResult>.size == 96, MemoryLayout<Algo>.size == 64 else {
@@ -69,7 +67,6 @@ public final class MatmulEngine: @unchecked Sendable {
         preferenceDestroy = try library.function("cublasLtMatmulPreferenceDestroy")
         getHeuristic = try library.function("cublasLtMatmulAlgoGetHeuristic")
         algoCheck = try library.function("cublasLtMatmulAlgoCheck")
-        algoConfigSetAttribute = try library.function("cublasLtMatmulAlgoConfigSetAttribute")
         matmulCall = try library.function("cublasLtMatmul")
         try context.makeCurrent()
         var lt: Handle = nil
@@ -111,18 +108,14 @@ public final class MatmulEngine: @unchecked Sendable {
         return made
     }
 
-    /// Heuristic candidates for `p` under the policy's restrictions, best first.
-    private func candidates(_ p: MatmulProblem, restricted: Bool, alignments: [UInt32]) throws -> [HeuristicResult] {
+    /// Heuristic candidates for `p` with these operand alignments, best first.
+    private func candidates(_ p: MatmulProblem, alignments: [UInt32]) throws -> [HeuristicResult] {
         let layouts = try prepare(p)
         var preference: Handle = nil
         try Self.check(preferenceCreate(&preference), "cublasLtMatmulPreferenceCreate")
         defer { _ = preferenceDestroy(preference) }
         var bytes = UInt64(workspace.bytes)
         try Self.check(preferenceSetAttribute(preference, Self.preferenceWorkspace, &bytes, 8), "cublasLtMatmulPreferenceSetAttribute")
-        if restricted {
-            var mask: UInt32 = 0  // no split-K reduction of any kind
-            try Self.check(preferenceSetAttribute(preference, Self.preferenceReductionMask, &mask, 4), "cublasLtMatmulPreferenceSetAttribute")
-        }
         for (attribute, alignment) in zip(Self.preferenceAlignment, alignments) {
             var value = alignment
             try Self.check(preferenceSetAttribute(preference, attribute, &value, 4), "cublasLtMatmulPreferenceSetAttribute")
@@ -169,25 +162,19 @@ public final class MatmulEngine: @unchecked Sendable {
             var reference = p
             reference.n = referenceN
             if p.batchCount > 1 { throw CUDAError.noMatmulAlgorithm(problem: "\(p) (row-invariant pinning is for unbatched GEMMs)") }
-            for candidate in try candidates(reference, restricted: true, alignments: alignments) {
-                var algo = candidate.algo
-                var splitK: Int32 = 1, scheme: UInt32 = 0
-                let configured = withUnsafeMutableBytes(of: &algo) { bytes in
-                    algoConfigSetAttribute(bytes.baseAddress!, Self.algoSplitK, &splitK, 4) == 0
-                        && algoConfigSetAttribute(bytes.baseAddress!, Self.algoReductionScheme, &scheme, 4) == 0
-                }
-                guard configured else { continue }
+            // The heuristic's choice at the reference row count, split-K included: its K partition and reduction
+            // order are part of the algorithm, so fixed for every row count (only a split that changed with n
+            // would break invariance). It must also serve a single row and this call's row count.
+            for candidate in try candidates(reference, alignments: alignments) {
                 var one = p
                 one.n = 1
-                if try supports(algo, reference), try supports(algo, one), try supports(algo, p) {
-                    chosen = algo
+                if try supports(candidate.algo, reference), try supports(candidate.algo, one), try supports(candidate.algo, p) {
+                    chosen = candidate.algo
                     break
                 }
             }
         case .pinnedPerProblem:
-            chosen = try candidates(p, restricted: true, alignments: alignments).first?.algo
-        case .heuristic:
-            chosen = try candidates(p, restricted: false, alignments: alignments).first?.algo
+            chosen = try candidates(p, alignments: alignments).first?.algo
         }
         guard let algo = chosen else { throw CUDAError.noMatmulAlgorithm(problem: "\(p) [\(policy)]") }
         pinned[key] = Pinned(algo: algo, workspace: workspace.bytes, checkedN: [p.n])

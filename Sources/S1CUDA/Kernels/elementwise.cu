@@ -61,12 +61,23 @@ extern "C" __global__ void gather_rows(float* out, const float* inp, const int* 
     out[i] = inp[(long)rows[i / C] * C + i % C];
 }
 
-// column sums: out (M) += Σ_n x[n, m], rows in order (bias gradients). One thread per column.
-extern "C" __global__ void column_sum(float* out, const float* x, int N, int M) {
+// Column sums in two deterministic passes: partials (chunks, M) = Σ over each chunk of rows of x[n, m]
+// (one thread per (chunk, column)), then `sum_partials` adds the chunks in order.
+extern "C" __global__ void column_sum_partial(float* partials, const float* x, int N, int M, int chunk) {
+    const int m = blockIdx.x * blockDim.x + threadIdx.x;
+    if (m >= M) return;
+    const int first = blockIdx.y * chunk, last = min(N, first + chunk);
+    float sum = 0.f;
+    for (int n = first; n < last; n++) sum += x[(long)n * M + m];
+    partials[(long)blockIdx.y * M + m] = sum;
+}
+
+// out (M) += Σ_j partials[j, m] for j = 0, 1, ... in order.
+extern "C" __global__ void sum_partials(float* out, const float* partials, int chunks, int M) {
     const int m = blockIdx.x * blockDim.x + threadIdx.x;
     if (m >= M) return;
     float sum = 0.f;
-    for (int n = 0; n < N; n++) sum += x[(long)n * M + m];
+    for (int j = 0; j < chunks; j++) sum += partials[(long)j * M + m];
     out[m] += sum;
 }
 

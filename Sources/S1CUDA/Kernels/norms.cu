@@ -28,12 +28,15 @@ extern "C" __global__ void rmsnorm_backward(float* dinp, const float* dout, cons
         dinp[n * C + i] += r * (dy[i] * weight[i] - (x[i] * r) * projection);
 }
 
-// dweight (C) += Σ_n dout[n,c]·x[n,c]·rstd[n], rows summed in order: one thread per channel, no atomics.
-extern "C" __global__ void rmsnorm_weight_grad(float* dweight, const float* dout, const float* inp, const float* rstd,
-                                               int N, int C) {
+// Weight gradient of RMSNorm in two deterministic passes (no atomics, a fixed order for a given N):
+// partials (chunks, C) = Σ over each chunk of `chunk` rows of dout[n,c]·x[n,c]·rstd[n], then `sum_partials`.
+// One thread per (chunk, channel): many more threads than channels, so the pass is not latency-bound.
+extern "C" __global__ void rmsnorm_weight_grad_partial(float* partials, const float* dout, const float* inp,
+                                                       const float* rstd, int N, int C, int chunk) {
     const int c = blockIdx.x * blockDim.x + threadIdx.x;
     if (c >= C) return;
+    const int first = blockIdx.y * chunk, last = min(N, first + chunk);
     float sum = 0.f;
-    for (int n = 0; n < N; n++) sum += dout[(long)n * C + c] * (inp[(long)n * C + c] * rstd[n]);
-    dweight[c] += sum;
+    for (int n = first; n < last; n++) sum += dout[(long)n * C + c] * (inp[(long)n * C + c] * rstd[n]);
+    partials[(long)blockIdx.y * C + c] = sum;
 }

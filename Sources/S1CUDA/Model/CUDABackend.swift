@@ -24,7 +24,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
             "cuda.driver": "\(context.driverVersion)",
             "cuda.nvrtc": "\(context.nvrtc.version.major).\(context.nvrtc.version.minor)",
             "cuda.kernels": ops.kernels.sourceDigest,
-            "cuda.gemm": "cublasLt, one algorithm pinned per shape class, split-K 1",
+            "cuda.gemm": "cublasLt, decode: one algorithm (split-K included) pinned per shape class; training: pinned per problem",
         ]
     }
 

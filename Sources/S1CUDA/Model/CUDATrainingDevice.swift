@@ -149,7 +149,7 @@ final class CUDATrainingDevice: TrainingDevice {
         try a.residualGradient.fill(byte: 0)
         try ops.rmsNormBackward(inputGradient: dRes, weightGradient: g + layout.finalNorm, outputGradient: dNorm,
                                 input: DevicePointer(a.output), weight: w32 + layout.finalNorm, rstd: DevicePointer(a.finalRstd),
-                                rows: N, channels: C)
+                                rows: N, channels: C, scratch: DevicePointer(a.reductionScratch))
         for l in stride(from: c.numHiddenLayers - 1, through: 0, by: -1) {
             let x = a.layers[l], o = layout.layers[l]
             // dRes = ∂L/∂(layer output); output = mid + down(hidden)
@@ -166,7 +166,7 @@ final class CUDATrainingDevice: TrainingDevice {
                                          input: DevicePointer(x.norm2), rows: N, inFeatures: C, outFeatures: 2 * I)
             try ops.rmsNormBackward(inputGradient: dRes, weightGradient: g + o.postAttentionNorm, outputGradient: dNorm,
                                     input: DevicePointer(x.mid), weight: w32 + o.postAttentionNorm, rstd: DevicePointer(x.rstd2),
-                                    rows: N, channels: C)
+                                    rows: N, channels: C, scratch: DevicePointer(a.reductionScratch))
             // dRes = ∂L/∂mid; mid = input + o_proj(attention)
             try ops.toBF16(out: dRes16, input: dRes, count: N * C)
             try ops.linearInputGradient(out: DevicePointer(a.hiddenGradient), outputGradient: dRes16, weight: w16 + o.oWeight,
@@ -189,7 +189,8 @@ final class CUDATrainingDevice: TrainingDevice {
             // dqkv (N, qkvDim): group sums of dk, dv, RoPE undone; then the bias and the fused q/k/v projection.
             try ops.headsToQKVBackward(qkvGradient: DevicePointer(a.qkv), q: DevicePointer(a.headsF32), k: DevicePointer(a.headsKGradient),
                                        v: DevicePointer(a.headsVGradient), rope: rope, rows: N, length: T, shape: shape)
-            try ops.columnSum(accumulateInto: g + o.qBias, input: DevicePointer(a.qkv), rows: N, columns: qkvDim)
+            try ops.columnSum(accumulateInto: g + o.qBias, input: DevicePointer(a.qkv), rows: N, columns: qkvDim,
+                              scratch: DevicePointer(a.reductionScratch))
             try ops.toBF16(out: DevicePointer(a.qkvGradient16), input: DevicePointer(a.qkv), count: N * qkvDim)
             try ops.linearInputGradient(out: dNorm, outputGradient: DevicePointer(a.qkvGradient16), weight: w16 + o.qWeight,
                                         rows: N, inFeatures: C, outFeatures: qkvDim)
@@ -197,7 +198,7 @@ final class CUDATrainingDevice: TrainingDevice {
                                          input: DevicePointer(x.norm1), rows: N, inFeatures: C, outFeatures: qkvDim)
             try ops.rmsNormBackward(inputGradient: dRes, weightGradient: g + o.inputNorm, outputGradient: dNorm,
                                     input: DevicePointer(x.input), weight: w32 + o.inputNorm, rstd: DevicePointer(x.rstd1),
-                                    rows: N, channels: C)
+                                    rows: N, channels: C, scratch: DevicePointer(a.reductionScratch))
         }
         // Embedding: rows grouped by token id on the host (sorted, stable), one block per distinct id.
         let csr = TokenRows(tokens: tokens)

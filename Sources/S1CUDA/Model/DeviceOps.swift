@@ -8,7 +8,7 @@ final class DeviceOps {
     let matmul: MatmulEngine
     /// Threads per block of the row kernels (`ROW_THREADS` in common.cuh).
     static let rowThreads = 256
-    private static let elementThreads = 256
+    static let elementThreads = 256
 
     init(context: CUDAContext, kernels: KernelLibrary, matmul: MatmulEngine) {
         self.context = context
@@ -109,12 +109,32 @@ final class DeviceOps {
                                                weight.argument, .int(C), .float(eps)])
     }
 
+    /// Rows per partial sum of the two-pass column reductions (weight and bias gradients).
+    static let reductionChunk = 32
+
+    /// Elements of scratch the column reductions need for N rows and `columns` columns.
+    static func reductionScratch(rows N: Int, columns: Int) -> Int {
+        (N + reductionChunk - 1) / reductionChunk * columns
+    }
+
+    /// out (M) += column sums of a (N, M) matrix, from per-chunk partials written by `partial`.
+    private func columnReduction(accumulateInto out: DevicePointer<Float>, scratch: DevicePointer<Float>, rows N: Int,
+                                 columns M: Int, partial: (Dim3, Int) throws -> Void) throws {
+        guard N > 0, M > 0 else { return }
+        let chunks = (N + Self.reductionChunk - 1) / Self.reductionChunk
+        try partial(Dim3((M + Self.elementThreads - 1) / Self.elementThreads, chunks), chunks)
+        try elementwise("sum_partials", count: M, [out.argument, scratch.argument, .int(chunks), .int(M)])
+    }
+
     /// dinput (N, C) += the norm's input gradient; dweight (C) += its weight gradient.
     func rmsNormBackward(inputGradient: DevicePointer<Float>, weightGradient: DevicePointer<Float>,
                          outputGradient: DevicePointer<Float>, input: DevicePointer<Float>, weight: DevicePointer<Float>,
-                         rstd: DevicePointer<Float>, rows N: Int, channels C: Int) throws {
-        try elementwise("rmsnorm_weight_grad", count: C, [weightGradient.argument, outputGradient.argument,
-                                                          input.argument, rstd.argument, .int(N), .int(C)])
+                         rstd: DevicePointer<Float>, rows N: Int, channels C: Int, scratch: DevicePointer<Float>) throws {
+        try columnReduction(accumulateInto: weightGradient, scratch: scratch, rows: N, columns: C) { grid, _ in
+            try launch("rmsnorm_weight_grad_partial", grid: grid, block: Dim3(Self.elementThreads), [
+                scratch.argument, outputGradient.argument, input.argument, rstd.argument, .int(N), .int(C),
+                .int(Self.reductionChunk)])
+        }
         try rows("rmsnorm_backward", count: N, [inputGradient.argument, outputGradient.argument, input.argument,
                                                 weight.argument, rstd.argument, .int(C)])
     }
@@ -142,8 +162,12 @@ final class DeviceOps {
         try elementwise("gather_rows", count: M * C, [out.argument, input.argument, rows.argument, .int(M), .int(C)])
     }
 
-    func columnSum(accumulateInto out: DevicePointer<Float>, input: DevicePointer<Float>, rows N: Int, columns M: Int) throws {
-        try elementwise("column_sum", count: M, [out.argument, input.argument, .int(N), .int(M)])
+    func columnSum(accumulateInto out: DevicePointer<Float>, input: DevicePointer<Float>, rows N: Int, columns M: Int,
+                   scratch: DevicePointer<Float>) throws {
+        try columnReduction(accumulateInto: out, scratch: scratch, rows: N, columns: M) { grid, _ in
+            try launch("column_sum_partial", grid: grid, block: Dim3(Self.elementThreads), [
+                scratch.argument, input.argument, .int(N), .int(M), .int(Self.reductionChunk)])
+        }
     }
 
     /// Partial sums of squares, one per `chunk` elements (summed on the host in order).

@@ -46,6 +46,7 @@ final class TrainingActivations {
     let normGradient: DeviceMemory     // (N, C) fp32
     let hiddenGradient: DeviceMemory   // (N, max(I, Hq·d)) fp32
     let gateUpGradient: DeviceMemory   // (N, 2I) bf16
+    let reductionScratch: DeviceMemory // (⌈N/32⌉, max(C, qkvDim)) fp32: partial column sums
 
     init(context: CUDAContext, config: Qwen2Config, rows N: Int, scoreElements S: Int) throws {
         rows = N
@@ -70,5 +71,6 @@ final class TrainingActivations {
         headsGradient16 = try b16(N * qDim)
         residualGradient = try f32(N * C); residualGradient16 = try b16(N * C); normGradient = try f32(N * C)
         hiddenGradient = try f32(N * max(I, qDim)); gateUpGradient = try b16(N * 2 * I)
+        reductionScratch = try f32(DeviceOps.reductionScratch(rows: N, columns: max(C, qkvDim)))
     }
 }
