@@ -70,7 +70,7 @@ public enum CUDABenchmarks {
 
     /// Greedy decoding of `newTokens` after a `prompt`-token random prompt at each batch size, argmax on the
     /// device, with the decoder's batch-invariant GEMM pinning and (for the cost of invariance) the heuristic's
-    /// choice for each row count.
+    /// choice for each row count, both replayed as CUDA graphs, and the pinned GEMMs launched one by one.
     public static func decoding(backend: CUDABackend, config: Qwen2Config = halfBillion, batches: [Int] = [1, 64],
                                 prompt: Int = 32, newTokens: Int = 128) throws -> [String: Double] {
         let model = try randomModel(config: config, seed: 1)
@@ -78,8 +78,13 @@ public enum CUDABenchmarks {
         let ids = try backend.context.allocate(bytes: (batches.max() ?? 1) * 4)
         var report: [String: Double] = [:]
         var random = RandomInputs(seed: 4)
-        for (label, policy) in [("invariant", MatmulAlgorithmPolicy.rowInvariant(referenceN: 64)), ("heuristic", .pinnedPerProblem)] {
+        let configurations: [(String, MatmulAlgorithmPolicy, Bool)] = [
+            ("invariant", .rowInvariant(referenceN: 64), true), ("heuristic", .pinnedPerProblem, true),
+            ("invariant_no_graphs", .rowInvariant(referenceN: 64), false),
+        ]
+        for (label, policy, graphs) in configurations {
             decoder.policy = policy
+            decoder.usesGraphs = graphs
             for B in batches {
                 let caches = try (0..<B).map { _ in try decoder.makeCache(capacity: prompt + newTokens) }
                 var next = (0..<B).map { _ in (0..<prompt).map { _ in Int32(random.index(below: config.vocabSize)) } }
@@ -89,9 +94,10 @@ public enum CUDABenchmarks {
                     next = try ids.download(Int32.self, count: rows).map { [$0] }
                 }
                 try step()  // prefill (and warm-up of the pinned algorithms)
+                try step()  // the first one-token step; the next one is captured as a graph
                 try backend.context.synchronize()
-                let time = try seconds { for _ in 1..<newTokens { try step() } }
-                let steps = Double(newTokens - 1)
+                let time = try seconds { for _ in 2..<newTokens { try step() } }
+                let steps = Double(newTokens - 2)
                 let perStep = time / steps
                 let averageLength = Double(prompt) + Double(newTokens) / 2
                 let kvBytes = 2 * Double(config.numHiddenLayers * config.keyValueDim) * 2 * averageLength * Double(B)

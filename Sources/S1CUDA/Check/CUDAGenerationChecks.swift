@@ -41,7 +41,13 @@ public enum CUDAGenerationChecks {
                 agreeing += prefix
                 total += max(gpu.count, reference.count)
             }
+            // The KV-cache path (decode_qkv_store, decode_attention) against the CPU engine's, every position.
+            let sequence = (0..<48).map { _ in Int32(random.index(below: 300)) }
+            let gpuLogits = try Generator(model: model, backend: backend).incrementalLogits(tokens: sequence, chunkSize: 7)
+            let cpuLogits = try Generator(model: model).incrementalLogits(tokens: sequence, chunkSize: 7)
             return [
+                CheckResult(name: "decode logits (KV cache, chunks of 7) vs CPU engine", value: relativeError(gpuLogits, cpuLogits),
+                            tolerance: 2e-2),
                 .exact("decode batch invariance: alone = in a batch of 64 (tokens and logits)", equal: invariant),
                 .exact("decode chunk invariance: prompt fed 3 tokens at a time", equal: chunked),
                 CheckResult(name: "greedy tokens vs CPU engine (shared prefix)", metric: "fraction of tokens outside the shared prefix",

@@ -10,7 +10,7 @@ public enum CUDAOpChecks {
         var results: [CheckResult] = []
         let checks: [(String, (DeviceOps, inout RandomInputs) throws -> [CheckResult])] = [
             ("rmsnorm", rmsNorm), ("swiglu", swiGLU), ("cross_entropy", crossEntropy), ("linear", linear),
-            ("embedding", embedding), ("adamw", adamW),
+            ("embedding", embedding), ("adamw", adamW), ("attention", attention), ("rope", rope),
         ]
         var random = RandomInputs(seed: seed)
         for (name, check) in checks {
@@ -183,6 +183,128 @@ public enum CUDAOpChecks {
         return [
             CheckResult(name: "adamw parameters", value: relativeError(gpu, cpu), tolerance: 1e-6),
             CheckResult(name: "gradient norm", value: abs(norm - globalNorm(gradients)) / globalNorm(gradients), tolerance: 1e-6),
+        ]
+    }
+}
+
+extension CUDAOpChecks {
+    /// Causal GQA attention of the training path (scores GEMM → causal softmax → P·v, and its backward through
+    /// the score, probability and value GEMMs) against `BlockedCausalAttention` on the same bf16-rounded q, k, v.
+    /// RoPE is the identity here (cos 1, sin 0), so only attention is measured. P and dS are bf16: ≤ 2e-2.
+    static func attention(_ ops: DeviceOps, _ random: inout RandomInputs) throws -> [CheckResult] {
+        let B = 2, T = 37, Hq = 4, Hk = 2, d = 16
+        let shape = AttentionShape(heads: Hq, kvHeads: Hk, headDim: d)
+        let N = B * T, qDim = Hq * d, kvDim = Hk * d, qkvDim = qDim + 2 * kvDim
+        let q = random.normal(N * qDim).map(roundBF16), k = random.normal(N * kvDim).map(roundBF16)
+        let v = random.normal(N * kvDim).map(roundBF16), dout = random.normal(N * qDim).map(roundBF16)
+        var out = [Float](repeating: 0, count: N * qDim), lse = [Float](repeating: 0, count: N * Hq)
+        BlockedCausalAttention.forward(out: &out, lse: &lse, q: q, k: k, v: v, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+        var dq = [Float](repeating: 0, count: N * qDim), dk = [Float](repeating: 0, count: N * kvDim), dv = dk
+        BlockedCausalAttention.backward(dq: &dq, dk: &dk, dv: &dv, dout: dout, q: q, k: k, v: v, out: out, lse: lse,
+                                        batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+        // The fused projection rows (N, qkvDim) = [q | k | v].
+        var qkv: [Float] = []
+        qkv.reserveCapacity(N * qkvDim)
+        for n in 0..<N {
+            qkv.append(contentsOf: q[(n * qDim)..<((n + 1) * qDim)])
+            qkv.append(contentsOf: k[(n * kvDim)..<((n + 1) * kvDim)])
+            qkv.append(contentsOf: v[(n * kvDim)..<((n + 1) * kvDim)])
+        }
+        let identity = try RopeTables(context: ops.context, cos: [Float](repeating: 1, count: T * d / 2),
+                                      sin: [Float](repeating: 0, count: T * d / 2), positions: T)
+        func buffer(_ count: Int, _ size: Int) throws -> DeviceMemory { try ops.context.allocate(bytes: count * size) }
+        let gqkv = try upload(ops, qkv), bias = try upload(ops, [Float](repeating: 0, count: qkvDim))
+        let gq = try buffer(N * qDim, 2), gk = try buffer(N * qDim, 2), gv = try buffer(N * qDim, 2)
+        let scores = try buffer(B * Hq * T * T, 4), probabilities = try buffer(B * Hq * T * T, 2)
+        let heads = try buffer(N * qDim, 4), rows = try buffer(N * qDim, 2)
+        try ops.qkvToHeads(q: DevicePointer(gq), k: DevicePointer(gk), v: DevicePointer(gv), qkv: DevicePointer(gqkv),
+                           bias: DevicePointer(bias), rope: identity, rows: N, length: T, shape: shape)
+        try ops.batchedTransposedProduct(out: DevicePointer(scores), x: DevicePointer(gq), w: DevicePointer(gk),
+                                         batches: B * Hq, rows: T, columns: T, inner: d, alpha: shape.scale)
+        try ops.softmaxCausal(probabilities: DevicePointer(probabilities), scores: DevicePointer(scores), rows: B * Hq * T, length: T)
+        try ops.batchedProduct(out: DevicePointer(heads), p: DevicePointer(probabilities), v: DevicePointer(gv),
+                               batches: B * Hq, rows: T, inner: T, columns: d)
+        try ops.headsToRows(out: DevicePointer(rows), heads: DevicePointer(heads), rows: N, length: T, heads: Hq, headDim: d)
+        let gpuOut = try downloadBF16(rows, count: N * qDim)
+        // Backward, as CUDATrainingDevice.backward runs it.
+        let gdout = try upload(ops, dout), dO = try buffer(N * qDim, 2), dS = try buffer(B * Hq * T * T, 2)
+        let dQ = try buffer(N * qDim, 4), dK = try buffer(N * qDim, 4), dV = try buffer(N * qDim, 4)
+        let dqkv = try buffer(N * qkvDim, 4)
+        try ops.rowsToHeads(out: DevicePointer(dO), rows: DevicePointer(gdout), rows: N, length: T, heads: Hq, headDim: d)
+        try ops.batchedTransposedProduct(out: DevicePointer(scores), x: DevicePointer(dO), w: DevicePointer(gv),
+                                         batches: B * Hq, rows: T, columns: T, inner: d, alpha: 1)
+        try ops.batchedTransposedLeftProduct(out: DevicePointer(dV), p: DevicePointer(probabilities), x: DevicePointer(dO),
+                                             batches: B * Hq, rows: T, columns: T, inner: d)
+        try ops.softmaxCausalBackward(scoreGradient: DevicePointer(dS), probabilities: DevicePointer(probabilities),
+                                      probabilityGradient: DevicePointer(scores), rows: B * Hq * T, length: T, scale: shape.scale)
+        try ops.batchedProduct(out: DevicePointer(dQ), p: DevicePointer(dS), v: DevicePointer(gk), batches: B * Hq, rows: T, inner: T, columns: d)
+        try ops.batchedTransposedLeftProduct(out: DevicePointer(dK), p: DevicePointer(dS), x: DevicePointer(gq),
+                                             batches: B * Hq, rows: T, columns: T, inner: d)
+        try ops.headsToQKVBackward(qkvGradient: DevicePointer(dqkv), q: DevicePointer(dQ), k: DevicePointer(dK), v: DevicePointer(dV),
+                                   rope: identity, rows: N, length: T, shape: shape)
+        let gpu = try dqkv.download(Float.self, count: N * qkvDim)
+        func column(_ start: Int, _ width: Int) -> [Float] {
+            (0..<N).flatMap { n in gpu[(n * qkvDim + start)..<(n * qkvDim + start + width)] }
+        }
+        return [
+            CheckResult(name: "attention forward (causal, GQA; bf16 out)", value: relativeError(gpuOut, out), tolerance: 2e-2),
+            CheckResult(name: "attention backward dq", value: relativeError(column(0, qDim), dq), tolerance: 2e-2),
+            CheckResult(name: "attention backward dk (group sums)", value: relativeError(column(qDim, kvDim), dk), tolerance: 2e-2),
+            CheckResult(name: "attention backward dv (group sums)", value: relativeError(column(qDim + kvDim, kvDim), dv), tolerance: 2e-2),
+        ]
+    }
+
+    /// RoPE forward (with the q/k/v bias, into bf16 heads) and backward (fp32) against `RotaryEmbedding`.
+    static func rope(_ ops: DeviceOps, _ random: inout RandomInputs) throws -> [CheckResult] {
+        let T = 29, Hq = 2, Hk = 1, d = 8, N = T
+        let shape = AttentionShape(heads: Hq, kvHeads: Hk, headDim: d)
+        let qDim = Hq * d, kvDim = Hk * d, qkvDim = qDim + 2 * kvDim, half = d / 2
+        let rotary = RotaryEmbedding(headDim: d, theta: 10_000)
+        let (cosTable, sinTable) = rotary.table(positions: T)
+        let qkv = random.normal(N * qkvDim), bias = random.normal(qkvDim)
+        var expected = [Float](repeating: 0, count: N * qDim)   // rotated q + bias, rows
+        var gradient = random.normal(N * qkvDim)                 // a qkv-shaped gradient to un-rotate
+        let gradientIn = gradient
+        for n in 0..<N {
+            var row = (0..<qDim).map { qkv[n * qkvDim + $0] + bias[$0] }
+            cosTable.withUnsafeBufferPointer { c in
+                sinTable.withUnsafeBufferPointer { s in
+                    RotaryEmbedding.apply(&row, heads: Hq, headDim: d, cos: c.baseAddress! + n * half, sin: s.baseAddress! + n * half)
+                    gradient.withUnsafeMutableBufferPointer { g in
+                        RotaryEmbedding.applyBackward(g.baseAddress! + n * qkvDim, heads: Hq + Hk, headDim: d,
+                                                      cos: c.baseAddress! + n * half, sin: s.baseAddress! + n * half)
+                    }
+                }
+            }
+            for i in 0..<qDim { expected[n * qDim + i] = row[i] }
+        }
+        let tables = try RopeTables(context: ops.context, rotary: rotary, positions: T)
+        let gqkv = try upload(ops, qkv), gbias = try upload(ops, bias)
+        let gq = try ops.context.allocate(bytes: N * qDim * 2), gk = try ops.context.allocate(bytes: N * qDim * 2)
+        let gv = try ops.context.allocate(bytes: N * qDim * 2)
+        try ops.qkvToHeads(q: DevicePointer(gq), k: DevicePointer(gk), v: DevicePointer(gv), qkv: DevicePointer(gqkv),
+                           bias: DevicePointer(gbias), rope: tables, rows: N, length: T, shape: shape)
+        let heads = try downloadBF16(gq, count: N * qDim)   // (1, Hq, T, d)
+        let gpuRows = (0..<N).flatMap { n in (0..<qDim).map { heads[((($0 / d) * T) + n) * d + $0 % d] } }
+        // Backward: q heads and the k/v parts of the first query head of each group carry the gradient.
+        var dq = [Float](repeating: 0, count: N * qDim), dk = dq, dv = dq
+        for n in 0..<N {
+            for i in 0..<qDim { dq[((i / d) * T + n) * d + i % d] = gradientIn[n * qkvDim + i] }
+            for i in 0..<kvDim {
+                dk[(0 * T + n) * d + i] = gradientIn[n * qkvDim + qDim + i]
+                dv[(0 * T + n) * d + i] = gradientIn[n * qkvDim + qDim + kvDim + i]
+            }
+        }
+        let gdq = try upload(ops, dq), gdk = try upload(ops, dk), gdv = try upload(ops, dv)
+        let gout = try ops.context.allocate(bytes: N * qkvDim * 4)
+        try ops.headsToQKVBackward(qkvGradient: DevicePointer(gout), q: DevicePointer(gdq), k: DevicePointer(gdk), v: DevicePointer(gdv),
+                                   rope: tables, rows: N, length: T, shape: shape)
+        // The v part is not rotated: the reference keeps it as given.
+        var reference = gradient
+        for n in 0..<N { for i in 0..<kvDim { reference[n * qkvDim + qDim + kvDim + i] = gradientIn[n * qkvDim + qDim + kvDim + i] } }
+        return [
+            CheckResult(name: "rope forward with bias (bf16 heads)", value: relativeError(gpuRows, expected), tolerance: 1e-2),
+            CheckResult(name: "rope backward (q, k) and v passthrough", value: relativeError(try gout.download(Float.self, count: N * qkvDim), reference), tolerance: 1e-5),
         ]
     }
 }

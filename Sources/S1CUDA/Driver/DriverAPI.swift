@@ -24,12 +24,20 @@ final class DriverAPI: @unchecked Sendable {
     let cuLaunchKernel: @convention(c) (Handle, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, Handle,
                                         UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Int32
     let cuGetErrorString: @convention(c) (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Int32
+    let cuStreamCreate: @convention(c) (UnsafeMutablePointer<Handle>, UInt32) -> Int32
+    let cuStreamBeginCapture: @convention(c) (Handle, Int32) -> Int32
+    let cuStreamEndCapture: @convention(c) (Handle, UnsafeMutablePointer<Handle>) -> Int32
+    let cuGraphInstantiateWithFlags: @convention(c) (UnsafeMutablePointer<Handle>, Handle, UInt64) -> Int32
+    let cuGraphLaunch: @convention(c) (Handle, Handle) -> Int32
+    let cuGraphExecDestroy: @convention(c) (Handle) -> Int32
+    let cuGraphDestroy: @convention(c) (Handle) -> Int32
 
     // cuda.h enumerators used here.
     static let attributeMultiprocessorCount: Int32 = 16
     static let attributeComputeCapabilityMajor: Int32 = 75
     static let attributeComputeCapabilityMinor: Int32 = 76
     static let errorOutOfMemory: Int32 = 2
+    static let captureModeThreadLocal: Int32 = 1
 
     init() throws {
         library = try DynamicLibrary.open(names: ["libcuda.so.1", "libcuda.so"])
@@ -53,6 +61,13 @@ final class DriverAPI: @unchecked Sendable {
         cuModuleGetFunction = try library.function("cuModuleGetFunction")
         cuLaunchKernel = try library.function("cuLaunchKernel")
         cuGetErrorString = try library.function("cuGetErrorString")
+        cuStreamCreate = try library.function("cuStreamCreate")
+        cuStreamBeginCapture = try library.function("cuStreamBeginCapture_v2")
+        cuStreamEndCapture = try library.function("cuStreamEndCapture")
+        cuGraphInstantiateWithFlags = try library.function("cuGraphInstantiateWithFlags")
+        cuGraphLaunch = try library.function("cuGraphLaunch")
+        cuGraphExecDestroy = try library.function("cuGraphExecDestroy")
+        cuGraphDestroy = try library.function("cuGraphDestroy")
     }
 
     /// Turns a CUresult into a typed error naming the call.

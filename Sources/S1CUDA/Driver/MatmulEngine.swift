@@ -183,7 +183,7 @@ public final class MatmulEngine: @unchecked Sendable {
 
     /// D = alpha·op(A)·op(B) + beta·C with device addresses a, b, c, d (c may equal d).
     public func matmul(_ problem: MatmulProblem, policy: MatmulAlgorithmPolicy, a: UInt64, b: UInt64, c: UInt64,
-                       d: UInt64, alpha: Float = 1, beta: Float = 0) throws {
+                       d: UInt64, alpha: Float = 1, beta: Float = 0, stream: CUDAStream? = nil) throws {
         guard problem.m > 0, problem.n > 0, problem.k > 0 else { return }
         try lock.withLock {
             try context.makeCurrent()
@@ -192,11 +192,11 @@ public final class MatmulEngine: @unchecked Sendable {
             let layouts = try prepare(problem)
             var alphaValue = alpha, betaValue = beta
             func pointer(_ address: UInt64) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(address)) }
-            let stream: Handle = nil  // the legacy default stream, in order with the kernels and copies
+            let streamHandle: Handle = stream?.handle  // nil: the legacy default stream
             let status = withUnsafeBytes(of: &algo) { algoBytes in
                 matmulCall(handle, layouts.operation, &alphaValue, pointer(a), layouts.a, pointer(b), layouts.b,
                            &betaValue, pointer(c), layouts.c, pointer(d), layouts.c, algoBytes.baseAddress!,
-                           pointer(workspace.address), workspace.bytes, stream)
+                           pointer(workspace.address), workspace.bytes, streamHandle)
             }
             try Self.check(status, "cublasLtMatmul(\(problem))")
         }

@@ -63,9 +63,22 @@ final class CUDADecoder: IncrementalDecoder {
     let layers: Int
     let bytesPerRow: Int
     /// GEMM policy of every decode GEMM (the row-invariant pinning unless a benchmark asks otherwise).
-    var policy: MatmulAlgorithmPolicy = .rowInvariant(referenceN: 64)
+    var policy: MatmulAlgorithmPolicy = .rowInvariant(referenceN: 64) { didSet { forgetGraphs() } }
+    /// Replay each step's kernels and GEMMs as one CUDA graph (captured the second time a shape is seen), which
+    /// removes the per-launch host cost that otherwise bounds decoding. The graph runs the very same kernels with
+    /// the same arguments, so the bits do not change.
+    var usesGraphs = true
     private var positionsInUse = 0
     private var scratch: DecodeScratch?
+    private let stream: CUDAStream
+    private struct GraphKey: Hashable { let rows: Int, selected: Int }
+    private var graphs: [GraphKey: CUDAGraph] = [:]
+    private var seen: Set<GraphKey> = []
+
+    private func forgetGraphs() {
+        graphs.removeAll()
+        seen.removeAll()
+    }
 
     init(ops: DeviceOps, model: Qwen2Model) throws {
         self.ops = ops
@@ -76,6 +89,7 @@ final class CUDADecoder: IncrementalDecoder {
         layers = c.numHiddenLayers
         bytesPerRow = c.keyValueDim * 2
         budget = KVCacheBudget(freeBytes: try ops.context.memoryInfo().free, layers: layers, keyValueDim: c.keyValueDim)
+        stream = try CUDAStream(context: ops.context)
     }
 
     func allocateCache(positions: Int) throws -> DeviceMemory {
@@ -93,7 +107,8 @@ final class CUDADecoder: IncrementalDecoder {
         if let current = scratch, current.rows >= rows, current.longest >= longest { return current }
         // Grow geometrically: sequences lengthen one token per step.
         let grownRows = max(rows, scratch?.rows ?? 0), grownLongest = max(longest, 2 * (scratch?.longest ?? 128))
-        scratch = nil  // free the old buffers first
+        scratch = nil  // free the old buffers first (and the graphs that point into them)
+        forgetGraphs()
         let fresh = try DecodeScratch(context: ops.context, config: model.config, rows: grownRows, longest: grownLongest)
         scratch = fresh
         return fresh
@@ -106,9 +121,6 @@ final class CUDADecoder: IncrementalDecoder {
 
     /// Feeds the chunks and leaves the selected rows' logits (rows, V) fp32 on the device.
     func forward(caches: [any DecoderCache], tokens: [[Int32]], allRows: Bool) throws -> (memory: DeviceMemory, rows: Int) {
-        let c = model.config, layout = model.layout, shape = AttentionShape(c)
-        let C = c.hiddenSize, I = c.intermediateSize, V = c.vocabSize, eps = Float(c.rmsNormEps)
-        let qDim = shape.queryDim, qkvDim = qDim + 2 * shape.keyValueDim
         let deviceCaches = caches.map { cache -> DeviceKVCache in
             guard let deviceCache = cache as? DeviceKVCache, deviceCache.decoder === self else {
                 preconditionFailure("CUDADecoder: a cache from another decoder (internal)")
@@ -134,6 +146,33 @@ final class CUDADecoder: IncrementalDecoder {
         let s = try scratch(rows: N, longest: longest)
         try s.tokens.upload(tokenRows); try s.positions.upload(positions); try s.bases.upload(bases)
         try s.capacities.upload(capacities); try s.selected.upload(selected)
+        ops.stream = stream
+        defer { ops.stream = nil }
+        let key = GraphKey(rows: N, selected: M)
+        if !usesGraphs {
+            try compute(s, rows: N, selected: M)
+        } else if let graph = graphs[key] {
+            try graph.launch(on: stream)
+        } else if seen.contains(key) {
+            // Second time: every kernel is resolved and every GEMM algorithm pinned, so capture and replay.
+            let graph = try stream.capture { try compute(s, rows: N, selected: M) }
+            graphs[key] = graph
+            try graph.launch(on: stream)
+        } else {
+            try compute(s, rows: N, selected: M)
+            seen.insert(key)
+        }
+        for (i, chunk) in tokens.enumerated() { deviceCaches[i].count += chunk.count }
+        return (s.logits, M)
+    }
+
+    /// The decode step's device work for N rows whose inputs are in `s`: every layer, then the selected rows'
+    /// final norm and logits (M, V) into `s.logits`. Issues only kernels and GEMMs (no copies), so it can be
+    /// captured as a graph.
+    private func compute(_ s: DecodeScratch, rows N: Int, selected M: Int) throws {
+        let c = model.config, layout = model.layout, shape = AttentionShape(c)
+        let C = c.hiddenSize, I = c.intermediateSize, V = c.vocabSize, eps = Float(c.rmsNormEps)
+        let qDim = shape.queryDim, qkvDim = qDim + 2 * shape.keyValueDim
         let rows = DecodeRows(count: N, positions: DevicePointer(s.positions), cacheBases: DevicePointer(s.bases),
                               capacities: DevicePointer(s.capacities))
         let w32 = weights.f32, w16 = weights.bf16
@@ -160,13 +199,11 @@ final class CUDADecoder: IncrementalDecoder {
             try ops.linear(out: x, input: DevicePointer(s.hidden), weight: w16 + o.downWeight, residual: mid, rows: N,
                            inFeatures: I, outFeatures: C, policy: policy)
         }
-        for (i, chunk) in tokens.enumerated() { deviceCaches[i].count += chunk.count }
         // Head: the selected rows only → final norm → lm_head (M, V).
         try ops.gatherRows(out: mid, input: x, rows: DevicePointer(s.selected), count: M, channels: C)
         try ops.rmsNorm(out: norm, rstd: nil, input: mid, weight: w32 + layout.finalNorm, rows: M, channels: C, eps: eps)
         try ops.linear(out: DevicePointer(s.logits), input: norm, weight: w16 + layout.lmHead, rows: M, inFeatures: C,
                        outFeatures: V, policy: policy)
-        return (s.logits, M)
     }
 }
 

@@ -6,6 +6,8 @@ final class DeviceOps {
     let context: CUDAContext
     let kernels: KernelLibrary
     let matmul: MatmulEngine
+    /// The stream every operation goes to (nil: the legacy default stream); the decoder sets its own while it runs.
+    var stream: CUDAStream?
     /// Threads per block of the row kernels (`ROW_THREADS` in common.cuh).
     static let rowThreads = 256
     static let elementThreads = 256
@@ -17,7 +19,7 @@ final class DeviceOps {
     }
 
     private func launch(_ name: String, grid: Dim3, block: Dim3, _ arguments: [KernelArgument]) throws {
-        try kernels.kernel(name).launch(grid: grid, block: block, arguments)
+        try kernels.kernel(name).launch(grid: grid, block: block, stream: stream, arguments)
     }
 
     /// One thread per element of `count`.
@@ -41,7 +43,7 @@ final class DeviceOps {
                 policy: MatmulAlgorithmPolicy) throws {
         let problem = MatmulProblem(transposeA: true, transposeB: false, m: M, n: N, k: K, lda: K, ldb: K, ldc: M)
         try matmul.matmul(problem, policy: policy, a: w.address, b: x.address, c: (residual ?? y).address,
-                          d: y.address, alpha: 1, beta: residual == nil ? 0 : 1)
+                          d: y.address, alpha: 1, beta: residual == nil ? 0 : 1, stream: stream)
     }
 
     /// dx (N, K) fp32 = dy (N, M) bf16 · w (M, K) bf16.
@@ -49,7 +51,7 @@ final class DeviceOps {
                              weight w: DevicePointer<BF16>, rows N: Int, inFeatures K: Int, outFeatures M: Int) throws {
         let problem = MatmulProblem(transposeA: false, transposeB: false, m: K, n: N, k: M, lda: K, ldb: M, ldc: K)
         try matmul.matmul(problem, policy: .pinnedPerProblem, a: w.address, b: dy.address, c: dx.address,
-                          d: dx.address, alpha: 1, beta: 0)
+                          d: dx.address, alpha: 1, beta: 0, stream: stream)
     }
 
     /// dw (M, K) fp32 += dy (N, M)ᵀ bf16 · x (N, K) bf16.
@@ -57,7 +59,7 @@ final class DeviceOps {
                               input x: DevicePointer<BF16>, rows N: Int, inFeatures K: Int, outFeatures M: Int) throws {
         let problem = MatmulProblem(transposeA: false, transposeB: true, m: K, n: M, k: N, lda: K, ldb: M, ldc: K)
         try matmul.matmul(problem, policy: .pinnedPerProblem, a: x.address, b: dy.address, c: dw.address,
-                          d: dw.address, alpha: 1, beta: 1)
+                          d: dw.address, alpha: 1, beta: 1, stream: stream)
     }
 
     /// Per batch b of `batches`: out_b (T, S) fp32 = alpha · x_b (T, d) · w_b (S, d)ᵀ, operands bf16, contiguous.
@@ -67,7 +69,7 @@ final class DeviceOps {
         problem.batchCount = batches
         problem.strideA = S * d; problem.strideB = T * d; problem.strideC = T * S
         try matmul.matmul(problem, policy: .pinnedPerProblem, a: w.address, b: x.address, c: out.address,
-                          d: out.address, alpha: alpha, beta: 0)
+                          d: out.address, alpha: alpha, beta: 0, stream: stream)
     }
 
     /// Per batch: out_b (T, d) fp32 = p_b (T, S) · v_b (S, d), operands bf16.
@@ -77,7 +79,7 @@ final class DeviceOps {
         problem.batchCount = batches
         problem.strideA = S * d; problem.strideB = T * S; problem.strideC = T * d
         try matmul.matmul(problem, policy: .pinnedPerProblem, a: v.address, b: p.address, c: out.address,
-                          d: out.address, alpha: 1, beta: 0)
+                          d: out.address, alpha: 1, beta: 0, stream: stream)
     }
 
     /// Per batch: out_b (S, d) fp32 = p_b (T, S)ᵀ · x_b (T, d), operands bf16.
@@ -87,7 +89,7 @@ final class DeviceOps {
         problem.batchCount = batches
         problem.strideA = T * d; problem.strideB = T * S; problem.strideC = S * d
         try matmul.matmul(problem, policy: .pinnedPerProblem, a: x.address, b: p.address, c: out.address,
-                          d: out.address, alpha: 1, beta: 0)
+                          d: out.address, alpha: 1, beta: 0, stream: stream)
     }
 
     // MARK: Kernels
@@ -259,9 +261,13 @@ struct AttentionShape {
     var keyValueDim: Int { kvHeads * headDim }
 
     init(_ config: Qwen2Config) {
-        heads = config.numAttentionHeads
-        kvHeads = config.numKeyValueHeads
-        headDim = config.headDim
+        self.init(heads: config.numAttentionHeads, kvHeads: config.numKeyValueHeads, headDim: config.headDim)
+    }
+
+    init(heads: Int, kvHeads: Int, headDim: Int) {
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.headDim = headDim
     }
 }
 
@@ -273,9 +279,14 @@ final class RopeTables {
     var cos: DevicePointer<Float> { DevicePointer(cosMemory) }
     var sin: DevicePointer<Float> { DevicePointer(sinMemory) }
 
-    init(context: CUDAContext, rotary: RotaryEmbedding, positions: Int) throws {
-        self.positions = positions
+    convenience init(context: CUDAContext, rotary: RotaryEmbedding, positions: Int) throws {
         let (c, s) = rotary.table(positions: positions)
+        try self.init(context: context, cos: c, sin: s, positions: positions)
+    }
+
+    /// Tables given directly, (positions, d/2) each.
+    init(context: CUDAContext, cos c: [Float], sin s: [Float], positions: Int) throws {
+        self.positions = positions
         cosMemory = try context.allocate(bytes: c.count * 4)
         sinMemory = try context.allocate(bytes: s.count * 4)
         try cosMemory.upload(c)
