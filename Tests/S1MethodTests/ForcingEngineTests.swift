@@ -130,6 +130,32 @@ final class ForcingEngineTests: XCTestCase {
         }
     }
 
+    func testBatchedSweepsOverManyPromptsEqualEachPromptAlone() throws {
+        let sampling = SamplingParameters(temperature: 1, topP: 0.95, seed: 9)
+        let t = try tokens(stop: try frequentToken(sampling: sampling))
+        let prompts = ["What is 17+25?", "What is 3*4?", "Sort 3 1 2."].enumerated().map {
+            SweepPrompt(id: UInt64($0.offset), prompt: Self.tokenizer.encode("<|im_start|>user\n\($0.element)<|im_end|>\n<|im_start|>assistant\n<|im_start|>think\n"),
+                        sampling: SamplingParameters(temperature: 1, topP: 0.95, seed: 9 + UInt64($0.offset)))
+        }
+        let budgets = [0, 4, 9, 16, 32]
+        let base = ForcingConfig(maxThinkingTokens: 0, maxAnswerTokens: 6)
+        let batched = try EnginePrefixSharing.budgets(generator: Generator(model: Self.model, maxBatchSize: 4), prompts: prompts,
+                                                      base: base, tokens: t, promptEndsWithNewline: true, budgets: budgets)
+        let waits = ForcingConfig(maxThinkingTokens: 40, extensionTokens: encode("Wait"), maxAnswerTokens: 5)
+        let counts = [0, 1, 2, 4]
+        let batchedWaits = try EnginePrefixSharing.ignoreCounts(generator: Generator(model: Self.model, maxBatchSize: 4), prompts: prompts,
+                                                                base: waits, tokens: t, promptEndsWithNewline: true, counts: counts)
+        for (i, p) in prompts.enumerated() {
+            let alone = try EnginePrefixSharing.budgets(generator: Generator(model: Self.model), id: p.id, prompt: p.prompt,
+                                                        sampling: p.sampling, base: base, tokens: t, promptEndsWithNewline: true, budgets: budgets)
+            XCTAssertEqual(batched[i].results, alone.results, "prompt \(i)")
+            XCTAssertEqual(batched[i].decodedShared, alone.decodedShared)
+            let aloneWaits = try EnginePrefixSharing.ignoreCounts(generator: Generator(model: Self.model), id: p.id, prompt: p.prompt,
+                                                                  sampling: p.sampling, base: waits, tokens: t, promptEndsWithNewline: true, counts: counts)
+            XCTAssertEqual(batchedWaits[i].results, aloneWaits.results, "prompt \(i)")
+        }
+    }
+
     func testBatchedRejectionSamplingEqualsEachQuestionAlone() throws {
         let t = try tokens(stop: try frequentToken(sampling: SamplingParameters(temperature: 1, topP: 1, seed: 1)))
         let prompts = ["What is 17+25?", "What is 3*4?", "Sort 3 1 2.", "Count the r in strawberry."].map {

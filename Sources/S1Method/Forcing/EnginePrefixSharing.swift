@@ -18,49 +18,41 @@ public struct EngineSweepOutcome: Sendable {
     public var decodedSeparate: Int { results.values.map(\.decodedTokens).reduce(0, +) }
 }
 
+/// One prompt of a batched sweep.
+public struct SweepPrompt: Sendable {
+    public var id: UInt64
+    public var prompt: [Int32]
+    public var sampling: SamplingParameters
+
+    public init(id: UInt64, prompt: [Int32], sampling: SamplingParameters) {
+        self.id = id
+        self.prompt = prompt
+        self.sampling = sampling
+    }
+}
+
 public enum EnginePrefixSharing {
     /// Runs `base` at every budget in `budgets` for one prompt. Throws `ForcingError.sharingNeedsNoIgnores` when
     /// `base.ignoreEnd > 0` (the ignore rule depends on the budget; run such points separately).
     public static func budgets(generator: Generator, id: UInt64, prompt: [Int32], sampling: SamplingParameters,
-                           base: ForcingConfig, tokens: ForcingTokens, promptEndsWithNewline: Bool,
-                           budgets: [Int]) throws -> EngineSweepOutcome {
+                               base: ForcingConfig, tokens: ForcingTokens, promptEndsWithNewline: Bool,
+                               budgets: [Int]) throws -> EngineSweepOutcome {
+        try self.budgets(generator: generator, prompts: [SweepPrompt(id: id, prompt: prompt, sampling: sampling)], base: base,
+                         tokens: tokens, promptEndsWithNewline: promptEndsWithNewline, budgets: budgets)[0]
+    }
+
+    /// The budget sweep for many prompts at once: every chain decodes in the same batches, and every point of
+    /// every prompt is still bitwise what it would be alone (decoding is batch-invariant).
+    public static func budgets(generator: Generator, prompts: [SweepPrompt], base: ForcingConfig, tokens: ForcingTokens,
+                               promptEndsWithNewline: Bool, budgets: [Int]) throws -> [EngineSweepOutcome] {
         guard base.ignoreEnd == 0 else { throw ForcingError.sharingNeedsNoIgnores }
-        let ordered = Array(Set(budgets)).sorted()
-        guard let largest = ordered.last else { return EngineSweepOutcome(results: [:], policies: [:], decodedShared: 0) }
-        var chainConfig = base
-        chainConfig.maxThinkingTokens = largest
-        let chainPolicy = try BudgetForcingPolicy(controller: BudgetForcing(config: chainConfig, tokens: tokens,
-                                                                             promptEndsWithNewline: promptEndsWithNewline))
-        let chain = try generator.start(GenerationRequest(id: id, promptTokens: prompt, policy: chainPolicy, sampling: sampling))
-        var forks: [(budget: Int, sequence: DecodingSequence, decodedAtFork: Int)] = []
-        var sameAsChain: [Int] = []
-        for budget in ordered.dropLast() {
-            try generator.run([chain]) { s in
-                guard let c = (s.policy as? BudgetForcingPolicy)?.controller else { return false }
-                return c.isBetweenThinkingSteps && c.accounting.thinkingTokens >= budget
-            }
-            guard chain.state == .paused, let policy = chain.policy as? BudgetForcingPolicy else {
-                // The chain ended thinking before this budget: the point stops exactly where the chain stops.
-                sameAsChain.append(budget)
-                continue
-            }
-            let snapshot = try chain.snapshot()
-            forks.append((budget, try generator.fork(snapshot, policy: policy.withMaxThinkingTokens(budget)), chain.decodedTokens))
-        }
-        try generator.run([chain] + forks.map(\.sequence))
-        var results: [Int: GenerationResult] = [:]
-        var policies: [Int: BudgetForcingPolicy] = [:]
-        var decoded = chain.decodedTokens
-        for budget in sameAsChain + [largest] {
-            results[budget] = chain.result
-            policies[budget] = chain.policy as? BudgetForcingPolicy
-        }
-        for fork in forks {
-            results[fork.budget] = fork.sequence.result
-            policies[fork.budget] = fork.sequence.policy as? BudgetForcingPolicy
-            decoded += fork.sequence.decodedTokens - fork.decodedAtFork
-        }
-        return EngineSweepOutcome(results: results, policies: policies, decodedShared: decoded)
+        return try sweep(generator: generator, prompts: prompts, values: budgets, chainPolicy: { largest in
+            var config = base
+            config.maxThinkingTokens = largest
+            return try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: promptEndsWithNewline))
+        }, reached: { controller, budget in
+            controller.isBetweenThinkingSteps && controller.accounting.thinkingTokens >= budget
+        }, forkPolicy: { policy, budget in policy.withMaxThinkingTokens(budget) })
     }
 
     /// Runs `base` at every ignore count in `counts` (the "Wait" sweep) for one prompt. The chain ignores the most
@@ -70,40 +62,67 @@ public enum EnginePrefixSharing {
     public static func ignoreCounts(generator: Generator, id: UInt64, prompt: [Int32], sampling: SamplingParameters,
                                     base: ForcingConfig, tokens: ForcingTokens, promptEndsWithNewline: Bool,
                                     counts: [Int]) throws -> EngineSweepOutcome {
-        let ordered = Array(Set(counts)).sorted()
-        guard let most = ordered.last else { return EngineSweepOutcome(results: [:], policies: [:], decodedShared: 0) }
-        var chainConfig = base
-        chainConfig.ignoreEnd = most
-        let chainPolicy = try BudgetForcingPolicy(controller: BudgetForcing(config: chainConfig, tokens: tokens,
-                                                                             promptEndsWithNewline: promptEndsWithNewline))
-        let chain = try generator.start(GenerationRequest(id: id, promptTokens: prompt, policy: chainPolicy, sampling: sampling))
-        var forks: [(count: Int, sequence: DecodingSequence, decodedAtFork: Int)] = []
-        var sameAsChain: [Int] = []
-        for count in ordered.dropLast() {
-            try generator.run([chain]) { s in
+        try ignoreCounts(generator: generator, prompts: [SweepPrompt(id: id, prompt: prompt, sampling: sampling)], base: base,
+                         tokens: tokens, promptEndsWithNewline: promptEndsWithNewline, counts: counts)[0]
+    }
+
+    /// The ignore-count sweep for many prompts at once (see the budget sweep).
+    public static func ignoreCounts(generator: Generator, prompts: [SweepPrompt], base: ForcingConfig, tokens: ForcingTokens,
+                                    promptEndsWithNewline: Bool, counts: [Int]) throws -> [EngineSweepOutcome] {
+        try sweep(generator: generator, prompts: prompts, values: counts, chainPolicy: { most in
+            var config = base
+            config.ignoreEnd = most
+            return try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: promptEndsWithNewline))
+        }, reached: { controller, count in
+            controller.isBetweenThinkingSteps && controller.accounting.ignoredEnds >= count
+        }, forkPolicy: { policy, count in policy.withIgnoreEnd(count) })
+    }
+
+    /// The shared machinery: one chain per prompt at the largest value; for each smaller value (ascending) the
+    /// chains run until they reach it and are forked there with that value, or end first (then the point is the
+    /// chain's own result); finally chains and forks decode together.
+    private static func sweep(generator: Generator, prompts: [SweepPrompt], values: [Int],
+                              chainPolicy: (Int) throws -> BudgetForcingPolicy,
+                              reached: @escaping (BudgetForcing, Int) -> Bool,
+                              forkPolicy: (BudgetForcingPolicy, Int) -> BudgetForcingPolicy) throws -> [EngineSweepOutcome] {
+        let ordered = Array(Set(values)).sorted()
+        guard let top = ordered.last else {
+            return prompts.map { _ in EngineSweepOutcome(results: [:], policies: [:], decodedShared: 0) }
+        }
+        let chains = try prompts.map {
+            try generator.start(GenerationRequest(id: $0.id, promptTokens: $0.prompt, policy: try chainPolicy(top), sampling: $0.sampling))
+        }
+        var forks = [[(value: Int, sequence: DecodingSequence, decodedAtFork: Int)]](repeating: [], count: prompts.count)
+        var sameAsChain = [[Int]](repeating: [], count: prompts.count)
+        for value in ordered.dropLast() {
+            try generator.run(chains) { s in
                 guard let c = (s.policy as? BudgetForcingPolicy)?.controller else { return false }
-                return c.isBetweenThinkingSteps && c.accounting.ignoredEnds >= count
+                return reached(c, value)
             }
-            guard chain.state == .paused, let policy = chain.policy as? BudgetForcingPolicy else {
-                // The chain left thinking with fewer ignores: this point ends exactly like the chain.
-                sameAsChain.append(count)
-                continue
+            for (i, chain) in chains.enumerated() {
+                guard chain.state == .paused, let policy = chain.policy as? BudgetForcingPolicy else {
+                    // The chain stopped before reaching this value: the point ends exactly where the chain ends.
+                    sameAsChain[i].append(value)
+                    continue
+                }
+                forks[i].append((value, try generator.fork(chain.snapshot(), policy: forkPolicy(policy, value)), chain.decodedTokens))
             }
-            forks.append((count, try generator.fork(chain.snapshot(), policy: policy.withIgnoreEnd(count)), chain.decodedTokens))
         }
-        try generator.run([chain] + forks.map(\.sequence))
-        var results: [Int: GenerationResult] = [:]
-        var policies: [Int: BudgetForcingPolicy] = [:]
-        var decoded = chain.decodedTokens
-        for count in sameAsChain + [most] {
-            results[count] = chain.result
-            policies[count] = chain.policy as? BudgetForcingPolicy
+        try generator.run(chains + forks.flatMap { $0.map(\.sequence) })
+        return chains.indices.map { i in
+            var results: [Int: GenerationResult] = [:]
+            var policies: [Int: BudgetForcingPolicy] = [:]
+            var decoded = chains[i].decodedTokens
+            for value in sameAsChain[i] + [top] {
+                results[value] = chains[i].result
+                policies[value] = chains[i].policy as? BudgetForcingPolicy
+            }
+            for fork in forks[i] {
+                results[fork.value] = fork.sequence.result
+                policies[fork.value] = fork.sequence.policy as? BudgetForcingPolicy
+                decoded += fork.sequence.decodedTokens - fork.decodedAtFork
+            }
+            return EngineSweepOutcome(results: results, policies: policies, decodedShared: decoded)
         }
-        for fork in forks {
-            results[fork.count] = fork.sequence.result
-            policies[fork.count] = fork.sequence.policy as? BudgetForcingPolicy
-            decoded += fork.sequence.decodedTokens - fork.decodedAtFork
-        }
-        return EngineSweepOutcome(results: results, policies: policies, decodedShared: decoded)
     }
 }

@@ -51,17 +51,22 @@ struct SharedEvaluationStep: StepExecutor {
         let largest = values.max() ?? 0
 
         context.progress.begin(total: Double(questions.count), unit: "questions")
+        // Every question's chain and forks decode in shared batches; each point is still what it is alone.
+        let prompts = questions.indices.map { index in
+            SweepPrompt(id: UInt64(index), prompt: format.thinkingPrompt(question: questions[index].question),
+                        sampling: SamplingParameters(temperature: parameters.temperature, seed: CounterRNG.derive(context.seed, UInt64(index))))
+        }
+        let outcomes = byBudget
+            ? try EnginePrefixSharing.budgets(generator: generator, prompts: prompts, base: base, tokens: tokens,
+                                              promptEndsWithNewline: true, budgets: values)
+            : try EnginePrefixSharing.ignoreCounts(generator: generator, prompts: prompts, base: base, tokens: tokens,
+                                                   promptEndsWithNewline: true, counts: values)
         var lines = [[String]](repeating: [], count: parameters.points.count)
         var decodedShared = 0, decodedSeparate = 0, decodedLargest = 0
         for (index, record) in questions.enumerated() {
-            let prompt = format.thinkingPrompt(question: record.question)
+            let outcome = outcomes[index]
+            let prompt = prompts[index].prompt
             let promptHash = String(ContentHasher.digest(of: Data(prompt.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) })).hex.prefix(16))
-            let sampling = SamplingParameters(temperature: parameters.temperature, seed: CounterRNG.derive(context.seed, UInt64(index)))
-            let outcome = byBudget
-                ? try EnginePrefixSharing.budgets(generator: generator, id: UInt64(index), prompt: prompt, sampling: sampling,
-                                                  base: base, tokens: tokens, promptEndsWithNewline: true, budgets: values)
-                : try EnginePrefixSharing.ignoreCounts(generator: generator, id: UInt64(index), prompt: prompt, sampling: sampling,
-                                                       base: base, tokens: tokens, promptEndsWithNewline: true, counts: values)
             decodedShared += outcome.decodedShared
             decodedSeparate += values.compactMap { outcome.results[$0]?.decodedTokens }.reduce(0, +)
             decodedLargest += outcome.results[largest]?.decodedTokens ?? 0
