@@ -34,6 +34,21 @@ extension ReportTable {
             caption: caption)
     }
 
+    /// What each method cost in decoded tokens: its points run one by one, and (for prefix-sharing sweeps) what
+    /// the shared chains and forks actually decoded, with the ratio.
+    public static func decodingCost(_ methods: [(method: String, result: MethodResult)], caption: String? = nil) -> ReportTable {
+        ReportTable(
+            header: ["method", "decoded tokens, points alone", "decoded tokens, shared", "shared / alone"],
+            rows: methods.map { method, result in
+                [method, "\(result.decodedTokensSeparate)", result.decodedTokensShared.map(String.init) ?? "—",
+                 result.decodedTokensShared.map {
+                     ReportNumber.significant(Double($0) / Double(max(result.decodedTokensSeparate, 1)))
+                 } ?? "—"]
+            },
+            caption: caption,
+            alignments: [.left, .right, .right, .right])
+    }
+
     /// One row per sweep point, in the given order: what was asked, what came out, with the 95% interval.
     public static func sweepPoints(_ points: [PointSummary], caption: String? = nil) -> ReportTable {
         func bound(_ value: Int?) -> String { value.map(String.init) ?? "—" }

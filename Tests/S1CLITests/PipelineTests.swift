@@ -40,6 +40,15 @@ final class PipelineTests: XCTestCase {
         let results = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("results.json"))) as? [String: Any])
         let methods = try XCTUnwrap(results["methods"] as? [String: Any])
         XCTAssertEqual(Set(methods.keys), ["t/no-forcing", "t/budget", "t/wait", "t/tcc", "t/rs", "t/vote"])
+        // The shared sweeps report what sharing decoded against every point alone; the others report no sharing.
+        for sweep in ["t/budget", "t/wait"] {
+            let method = try XCTUnwrap(methods[sweep] as? [String: Any])
+            let shared = try XCTUnwrap(method["decoded_tokens_shared"] as? Int, sweep)
+            let separate = try XCTUnwrap(method["decoded_tokens_separate"] as? Int)
+            XCTAssertLessThanOrEqual(shared, separate, sweep)
+            XCTAssertGreaterThan(shared, 0)
+        }
+        XCTAssertNil((methods["t/tcc"] as? [String: Any])?["decoded_tokens_shared"] as? Int)
         // Forced budgets hold for every sample.
         let samples = try XCTUnwrap(results["samples"] as? [String: [[String: Any]]])
         for (task, records) in samples where task.hasPrefix("t/budget/") {

@@ -37,4 +37,21 @@ final class MethodBlocksTests: XCTestCase {
         XCTAssertEqual(table.rows[1], ["none", "0", "—", "—", "—", "—"])
         XCTAssertEqual(table.resolvedAlignments, [.left, .right, .right, .right, .right, .right])
     }
+
+    func testDecodingCostShowsSharedAgainstAlone() throws {
+        func record(_ decoded: Int) -> SampleRecord {
+            SampleRecord(questionID: "0", point: "p", promptHash: "h", thinkingTokens: 10, answerTokens: 2,
+                         decodedTokens: decoded, forcedStops: 0, ignoredEnds: 0, tries: 1, target: "1",
+                         extractedAnswer: "1", correct: true)
+        }
+        let points = try [30, 70].map { decoded in
+            try XCTUnwrap(PointSummary(point: "p\(decoded)", requested: ThinkingRange(max: 64), records: [record(decoded)],
+                                       seed: 1, resamples: 10))
+        }
+        let shared = MethodResult(benchmark: "t", sweep: "budget", points: points, decodedTokensShared: 80)
+        let alone = MethodResult(benchmark: "t", sweep: "tcc", points: points)
+        let table = ReportTable.decodingCost([("t/budget", shared), ("t/tcc", alone)])
+        XCTAssertEqual(table.rows[0], ["t/budget", "100", "80", "0.8"])
+        XCTAssertEqual(table.rows[1], ["t/tcc", "100", "—", "—"])
+    }
 }

@@ -116,6 +116,7 @@ public enum ExperimentPlanner {
 
         // Evaluation: one step per sweep point, per benchmark.
         var evaluationSteps: [String] = []
+        var sharingReports: [String: StepInputSource] = [:]
         var evaluationPoints: [CanonicalValue] = []
         let common: [String: CanonicalValue] = [
             "template": template,
@@ -148,6 +149,7 @@ public enum ExperimentPlanner {
             // Forcing sweeps that vary only the budget or only the ignored ends decode one chain per question and
             // fork each point from it: one `evaluate-shared` step per sweep, which every point step then reads.
             var sharedSource: [String: StepInputSource] = [:]
+            // What each shared sweep decoded, for results.json's cost columns.
             for sweep in Set(points.map(\.sweep)).sorted() {
                 let members = points.filter { $0.sweep == sweep }
                 guard let vary = SharedSweep.varyingKey(members.map(\.method)) else { continue }
@@ -161,6 +163,7 @@ public enum ExperimentPlanner {
                 var inputs = members[0].model
                 inputs["benchmark"] = benchmarkSource
                 steps.append(PlannedStep(name: name, kind: Kind.evaluateShared, parameters: .object(parameters), inputs: inputs))
+                sharingReports["sharing/\(benchmark.name)/\(sweep)"] = .output(step: name, file: "sharing.json")
                 for member in members {
                     sharedSource[try pointID(member)] = .output(step: name, file: "samples/\(try pointID(member)).jsonl")
                 }
@@ -185,6 +188,7 @@ public enum ExperimentPlanner {
         if !evaluationSteps.isEmpty {
             var inputs: [String: StepInputSource] = [:]
             for name in evaluationSteps { inputs[name] = .output(step: name, file: "samples.jsonl") }
+            inputs.merge(sharingReports) { a, _ in a }
             steps.append(PlannedStep(name: "metrics", kind: Kind.metrics,
                                      parameters: .object(["evaluate": spec.canonical(at: "evaluate"),
                                                           "points": .array(evaluationPoints)]),

@@ -116,6 +116,8 @@ enum ResultsBlocks {
             .lineChart(LineChart.accuracyVsThinkingTokens(title: "Accuracy vs average thinking tokens", sweeps: sweeps)),
             .table(ReportTable.testTimeScaling(document.methods.keys.sorted().map { ($0, document.methods[$0]!.metrics) },
                                                caption: "Control / Scaling / Performance (Table 3 of the paper)")),
+            .table(ReportTable.decodingCost(document.methods.keys.sorted().map { ($0, document.methods[$0]!) },
+                                            caption: "Decoding cost: every point alone against prefix sharing")),
         ]
         for sweep in sweeps {
             blocks.append(.table(ReportTable.sweepPoints(sweep.points.sorted { $0.meanThinkingTokens < $1.meanThinkingTokens },

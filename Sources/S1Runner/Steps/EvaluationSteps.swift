@@ -247,7 +247,15 @@ struct MetricsStep: StepExecutor {
                 requested: ThinkingRange(max: maximum), records: records,
                 bootstrapSeed: CounterRNG.derive(context.seed, UInt64(index))))
         }
-        let document = ResultsAssembler.assemble(inputs)
+        // Shared sweeps report what their chains and forks decoded: "sharing/<benchmark>/<sweep>" → sharing.json.
+        var shared: [String: Int] = [:]
+        for name in context.inputs.keys.sorted() where name.hasPrefix("sharing/") {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: try context.input(name))) as? [String: Any]
+            if let decoded = (object?["decoded_shared"] as? NSNumber)?.intValue {
+                shared[String(name.dropFirst("sharing/".count))] = decoded
+            }
+        }
+        let document = ResultsAssembler.assemble(inputs, sharedDecodedTokens: shared)
         try context.writeOutput("results.json", try document.encoded())
         context.log("\(inputs.count) points, \(document.methods.count) methods")
     }
