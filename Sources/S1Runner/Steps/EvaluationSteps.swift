@@ -83,14 +83,9 @@ struct EvaluateStep: StepExecutor {
             context.log("\(context.step.pointLabel ?? point.method): forked from the sweep's shared chain")
             return
         }
-        let model = try ModelFiles.load(context)
-        let tokenizer = try ModelFiles.tokenizer(context)
-        let format = ChatFormat(template: parameters.template, tokenizer: tokenizer)
-        let tokens = try EvaluationSetup.forcingTokens(parameters.template, tokenizer)
-        let grader = ResponseGrader(kind: try GraderKind.named(parameters.benchmark.grader))
-        var questions = try PoolJSONL.decode(try Data(contentsOf: try context.input("benchmark")), source: "benchmark")
-        if let size = parameters.benchmark.size { questions = Array(questions.prefix(size)) }
-        let generator = try Generator(model: model, maxBatchSize: 64, backend: context.backend())
+        let setup = try EvaluationSetup(context, template: parameters.template, benchmark: parameters.benchmark)
+        let (tokenizer, format, tokens, grader, questions, generator) =
+            (setup.tokenizer, setup.format, setup.tokens, setup.grader, setup.questions, setup.generator)
         let label = context.step.pointLabel ?? point.method
 
         // What the point changes: the question text (prompt control) and the forcing configuration.
@@ -283,8 +278,27 @@ enum JSONScalar: Decodable {
     }
 }
 
-/// Shared by the evaluation kinds.
-enum EvaluationSetup {
+/// What every evaluation kind loads: the model on the experiment's backend, its tokenizer and chat format, the
+/// forcing tokens of the template, the benchmark's grader and its questions (the first `size`).
+struct EvaluationSetup {
+    let tokenizer: any TextTokenizer
+    let format: ChatFormat
+    let tokens: ForcingTokens
+    let grader: ResponseGrader
+    let questions: [PoolRecord]
+    let generator: Generator
+
+    init(_ context: StepContext, template: TemplateStrings, benchmark: EvaluateStep.Parameters.Benchmark) throws {
+        let model = try ModelFiles.load(context)
+        tokenizer = try ModelFiles.tokenizer(context)
+        format = ChatFormat(template: template, tokenizer: tokenizer)
+        tokens = try Self.forcingTokens(template, tokenizer)
+        grader = ResponseGrader(kind: try GraderKind.named(benchmark.grader))
+        let all = try PoolJSONL.decode(try Data(contentsOf: try context.input("benchmark")), source: "benchmark")
+        questions = benchmark.size.map { Array(all.prefix($0)) } ?? all
+        generator = try Generator(model: model, maxBatchSize: 64, backend: context.backend())
+    }
+
     static func singleToken(_ text: String, _ tokenizer: any TextTokenizer, step: String) throws -> Int32 {
         let ids = tokenizer.encode(text)
         guard ids.count == 1 else {

@@ -27,14 +27,9 @@ struct SharedEvaluationStep: StepExecutor {
         guard let first = parameters.points.first?.point else {
             throw StepFailure(step: context.step.name, message: "a shared sweep needs at least one point")
         }
-        let model = try ModelFiles.load(context)
-        let tokenizer = try ModelFiles.tokenizer(context)
-        let format = ChatFormat(template: parameters.template, tokenizer: tokenizer)
-        let tokens = try EvaluationSetup.forcingTokens(parameters.template, tokenizer)
-        let grader = ResponseGrader(kind: try GraderKind.named(parameters.benchmark.grader))
-        var questions = try PoolJSONL.decode(try Data(contentsOf: try context.input("benchmark")), source: "benchmark")
-        if let size = parameters.benchmark.size { questions = Array(questions.prefix(size)) }
-        let generator = try Generator(model: model, maxBatchSize: 64, backend: context.backend())
+        let setup = try EvaluationSetup(context, template: parameters.template, benchmark: parameters.benchmark)
+        let (tokenizer, format, tokens, grader, questions, generator) =
+            (setup.tokenizer, setup.format, setup.tokens, setup.grader, setup.questions, setup.generator)
 
         // The swept value of each point; everything else comes from the first point (the planner checked that
         // the points agree on it).
