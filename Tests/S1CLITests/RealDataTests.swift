@@ -76,4 +76,35 @@ final class RealDataTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("data/pool.jsonl:1"), run.stderr)
         XCTAssertTrue(run.stderr.contains("thinking_trajectories"), run.stderr)
     }
+
+    /// Selection counts trace tokens with the fine-tuned checkpoint's tokenizer.json, not in bytes.
+    func testTraceLengthsCountTheCheckpointTokenizersTokens() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../S1EngineTests/Fixtures/tokenizer-bpe/tokenizer.json").standardizedFileURL
+        let checkpoint = directory.appendingPathComponent("ckpt")
+        try FileManager.default.createDirectory(at: checkpoint, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixtures, to: checkpoint.appendingPathComponent("tokenizer.json"))
+        let trace = "Adding the two numbers together gives the total of the numbers here."
+        let pool = (0..<20).map { i in
+            "{\"question\": \"What is \(i) plus \(i)?\", \"solution\": \"\(2 * i)\", \"cot_type\": \"math\", \"source_type\": \"arith\", \"metadata\": \"\", \"thinking_trajectories\": [\"\(trace)\"], \"attempt\": \"Answer: \(2 * i)\"}"
+        }
+        try pool.joined(separator: "\n").write(to: directory.appendingPathComponent("data/pool.jsonl"), atomically: true, encoding: .utf8)
+        let yaml = try String(contentsOf: directory.appendingPathComponent("real.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "  init: {hidden: 32, layers: 1, heads: 2, kv_heads: 1, intermediate: 64, vocab: bytes}", with: "  checkpoint: ckpt")
+        try yaml.write(to: directory.appendingPathComponent("ckpt.yaml"), atomically: true, encoding: .utf8)
+        let run = try S1Process.run(["run", "ckpt.yaml", "--until", "select"], in: directory)
+        XCTAssertEqual(run.status, 0, run.combined)
+        let show = try S1Process.run(["show", "latest", "--json"], in: directory)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        let steps = try XCTUnwrap((object["run"] as? [String: Any])?["steps"] as? [[String: Any]])
+        let select = try XCTUnwrap(steps.first { $0["name"] as? String == "select" })
+        let outputs = try XCTUnwrap(select["outputs"] as? [[String: Any]])
+        let digest = try XCTUnwrap(outputs.first { $0["path"] as? String == "summary.json" }?["digest"] as? String)
+        let hex = String(digest.dropFirst("sha256:".count))
+        let summaryURL = directory.appendingPathComponent("artifacts/objects/sha256/\(hex.prefix(2))/\(hex)")
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: summaryURL)) as? [String: Any])
+        let tokens = try XCTUnwrap((summary["traceTokens"] as? [String: Any])?["max"] as? Int)
+        XCTAssertGreaterThan(tokens, 0)
+        XCTAssertLessThan(tokens, trace.utf8.count, "BPE merges make fewer tokens than the trace's \(trace.utf8.count) bytes")
+    }
 }
