@@ -27,3 +27,19 @@ for key, unit in (("tokens_per_second", "tok/s"), ("tokens_per_cpu_second", "tok
           f"{best['pytorch-eager']:.0f} {unit} (PyTorch eager), ratio {best['s1-swift'] / best['pytorch-eager']:.2f}x")
 PY
 "$S1" bench engine-gemm --threads "$threads"
+# Greedy decoding with the KV cache against transformers' generate, batch 1 and 16, best of ROUNDS each.
+for b in 1 16; do
+    lines=()
+    for _ in $(seq "$rounds"); do
+        lines+=("$("$S1" bench engine-decode --batch "$b" --prompt 16 --new-tokens 128)")
+        lines+=("$("$venv/bin/python" scripts/bench-engine-decode.py "$b" 16 128 2>/dev/null | tail -1)")
+    done
+    "$venv/bin/python" - "$b" "${lines[@]}" <<'PY'
+import json, sys
+batch, runs = sys.argv[1], [json.loads(a) for a in sys.argv[2:]]
+for key, unit in (("tokens_per_second", "tok/s"), ("tokens_per_cpu_second", "tok/CPU-s")):
+    best = {e: max(r[key] for r in runs if r["engine"] == e) for e in ("s1-swift-decode", "hf-generate")}
+    print(f"greedy decode batch {batch}, best of {len(runs) // 2}: {best['s1-swift-decode']:.0f} {unit} (Swift) vs "
+          f"{best['hf-generate']:.0f} {unit} (transformers generate), ratio {best['s1-swift-decode'] / best['hf-generate']:.2f}x")
+PY
+done

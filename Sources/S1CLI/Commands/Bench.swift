@@ -24,7 +24,7 @@ struct HashCommand: ParsableCommand {
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Internal measurements for `make bench`.", shouldDisplay: false,
-        subcommands: [ArchiveDirectory.self, EngineTraining.self, EngineMatmul.self, DataSelection.self,
+        subcommands: [ArchiveDirectory.self, EngineTraining.self, EngineDecoding.self, EngineMatmul.self, DataSelection.self,
                       CUDATraining.self, CUDADecoding.self])
 
     struct ArchiveDirectory: ParsableCommand {
@@ -50,6 +50,16 @@ struct BenchCommand: ParsableCommand {
             try reportingFailures {
                 print(try EngineBenchmarks.trainingStep(threads: threads, batch: batch, length: length, steps: steps))
             }
+        }
+    }
+
+    struct EngineDecoding: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "engine-decode", abstract: "Greedy KV-cache decoding tokens/s.")
+        @Option var batch = 1
+        @Option var prompt = 16
+        @Option var newTokens = 128
+        func run() throws {
+            try reportingFailures { print(try EngineBenchmarks.decoding(batch: batch, prompt: prompt, newTokens: newTokens)) }
         }
     }
 

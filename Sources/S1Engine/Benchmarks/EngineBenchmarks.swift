@@ -31,6 +31,31 @@ public enum EngineBenchmarks {
             + "\"blas_core\":\"\(environment.blasCoreName)\",\"parameters\":\(model.parameterCount)}"
     }
 
+    /// Greedy KV-cache decoding on the same shape: `newTokens` new tokens after a `prompt`-token random prompt for
+    /// each of `batch` sequences decoded together, prompt feeding included; wall and CPU tokens/s.
+    public static func decoding(batch: Int, prompt: Int, newTokens: Int) throws -> String {
+        EngineEnvironment.configure(blasThreads: 1)
+        let config = Qwen2Config(hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4,
+                                 numKeyValueHeads: 2, vocabSize: 272, tieWordEmbeddings: true)
+        let model = try Qwen2Model.initialised(config: config, seed: 1)
+        let generator = Generator(model: model, maxBatchSize: batch)
+        // The same requests as scripts/bench-engine-decode.py: token ids from one seeded stream per sequence.
+        func requests() -> [GenerationRequest] {
+            (0..<batch).map { b in
+                var rng = CounterRNG(key: CounterRNG.derive(5, UInt64(b)))
+                return GenerationRequest(id: UInt64(b), promptTokens: (0..<prompt).map { _ in Int32(rng.nextIndex(below: 256)) },
+                                         policy: StopPolicy(maxNewTokens: newTokens))
+            }
+        }
+        _ = try generator.generate(requests: requests())  // warm-up: scratch buffers
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = cpuSeconds()
+        let results = try generator.generate(requests: requests())
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu = cpuSeconds() - cpuStart
+        let generated = Double(results.reduce(0) { $0 + $1.tokens.count })
+        return "{\"engine\":\"s1-swift-decode\",\"batch\":\(batch),\"prompt\":\(prompt),\"new_tokens\":\(newTokens),"
+            + "\"tokens_per_second\":\(generated / seconds),\"tokens_per_cpu_second\":\(generated / cpu)}"
+    }
+
     /// GFLOP/s of the training step's largest matmul (the fused gate/up projection, (B·T, C)·(C, 2I)) against a
     /// large square sgemm, the practical OpenBLAS peak on this machine.
     public static func largestMatmul(threads: Int) -> String {
