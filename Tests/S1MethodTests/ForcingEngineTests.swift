@@ -76,9 +76,27 @@ final class ForcingEngineTests: XCTestCase {
             let (_, p4) = try generate(ForcingConfig(maxThinkingTokens: 200, ignoreEnd: 2, extensionTokens: wait, maxAnswerTokens: 4), tokens: t, sampling: sampling)
             XCTAssertTrue((1...2).contains(p4.controller.accounting.ignoredEnds), "\(p4.controller.accounting.ignoredEnds)")
         }
-        XCTAssertThrowsError(try BudgetForcingPolicy(controller: BudgetForcing(
-            config: ForcingConfig(maxThinkingTokens: 9, ignoreEnd: 1, extensionTokens: [], maxAnswerTokens: 2),
-            tokens: try tokens(stop: 1), promptEndsWithNewline: true)))
+    }
+
+    /// The empty extension ("none"): an ignored end is dropped and the position sampled again without it, so the
+    /// thinking holds no delimiter and no extension tokens, and the ignores are counted.
+    func testEmptyExtensionDropsTheEndAndSamplesAgain() throws {
+        for sampling in [SamplingParameters.greedy, SamplingParameters(temperature: 1, topP: 0.95, seed: 4)] {
+            let t = try tokens(stop: try frequentToken(sampling: sampling))
+            let stop = Int32(Array(t.thinkingStops)[0])
+            let config = ForcingConfig(maxThinkingTokens: 200, ignoreEnd: 2, extensionTokens: [], maxAnswerTokens: 4)
+            let (result, policy) = try generate(config, tokens: t, sampling: sampling)
+            let accounting = policy.controller.accounting
+            XCTAssertEqual(accounting.ignoredEnds, 2, "the frequent stop token comes back, so both ignores are used")
+            let thinking = Array(result.tokens.prefix(accounting.thinkingTokens))
+            XCTAssertFalse(thinking.contains(stop), "an ignored end never stays in the thinking")
+            // Deterministic: the same again.
+            let (again, _) = try generate(config, tokens: t, sampling: sampling)
+            XCTAssertEqual(again, result)
+            // Without ignores the thinking ends at the first stop, earlier than with them.
+            let (plain, plainPolicy) = try generate(ForcingConfig(maxThinkingTokens: 200, maxAnswerTokens: 4), tokens: t, sampling: sampling)
+            XCTAssertLessThan(plainPolicy.controller.accounting.thinkingTokens, accounting.thinkingTokens, "\(plain.tokens)")
+        }
     }
 
     func testEngineBudgetSweepEqualsSeparateRunsBitwise() throws {

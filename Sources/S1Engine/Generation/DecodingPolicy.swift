@@ -41,6 +41,9 @@ public enum TokenDecision: Sendable, Equatable {
     case accept
     /// Drop it and append these tokens instead (non-empty), e.g. the end-of-thinking delimiter → "Wait".
     case replace(with: [Int32])
+    /// Drop it and sample again at the same position, from the same logits, with these ids suppressed as well
+    /// (budget forcing's empty extension: the end of thinking is removed and nothing is appended).
+    case resample(suppressing: [Int32])
     /// Drop it and end the sequence.
     case stop(StopReason)
     /// Keep it and end the sequence (e.g. `<|im_end|>` that closes the answer).

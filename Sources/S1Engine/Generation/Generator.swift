@@ -139,21 +139,34 @@ public final class Generator {
 
     private func sampleAndReview(_ s: DecodingSequence) throws {
         s.recordStepLogits()
-        let chosen = s.lastLogits.withUnsafeBufferPointer {
-            sampler.sample(logits: $0.baseAddress!, vocabularySize: vocabularySize, suppressed: s.pendingSuppressed,
-                           parameters: s.sampling, requestID: s.id, position: s.tokens.count)
-        }
-        guard let token = chosen else { return s.finish(.allTokensSuppressed) }
-        switch s.policy.review(sampled: token) {
-        case .accept:
-            s.append(token, forced: false)
-        case .replace(let forced):
-            try appendForced(forced, to: s)
-        case .stop(let reason):
-            s.finish(reason)
-        case .acceptAndStop(let reason):
-            s.append(token, forced: false)
-            s.finish(reason)
+        var suppressed = s.pendingSuppressed
+        // A policy may reject the sampled token and ask for another at the same position; every round suppresses
+        // more ids, so the loop ends (at the latest when all are suppressed).
+        while true {
+            let chosen = s.lastLogits.withUnsafeBufferPointer {
+                sampler.sample(logits: $0.baseAddress!, vocabularySize: vocabularySize, suppressed: suppressed,
+                               parameters: s.sampling, requestID: s.id, position: s.tokens.count)
+            }
+            guard let token = chosen else { return s.finish(.allTokensSuppressed) }
+            switch s.policy.review(sampled: token) {
+            case .accept:
+                s.append(token, forced: false)
+            case .replace(let forced):
+                try appendForced(forced, to: s)
+            case .resample(let more):
+                let grown = Set(suppressed + more)
+                guard grown.count > Set(suppressed).count || !grown.contains(token) else {
+                    throw EngineError.invalidInput(reason: "request \(s.id): the decoding policy rejected token \(token) without suppressing it")
+                }
+                suppressed = Array(grown).sorted()
+                continue
+            case .stop(let reason):
+                s.finish(reason)
+            case .acceptAndStop(let reason):
+                s.append(token, forced: false)
+                s.finish(reason)
+            }
+            return
         }
     }
 

@@ -22,12 +22,9 @@ public enum ForcingPhaseIndex {
 public struct BudgetForcingPolicy: DecodingPolicy {
     public private(set) var controller: BudgetForcing
 
-    /// Fails when ends would be ignored with an empty extension ("none"): the engine's `TokenDecision` can replace
-    /// a sampled token but not drop it and sample again at the same position.
+    /// `throws` is kept for callers that build policies from user configuration; no configuration fails today
+    /// (an empty extension is served by `TokenDecision.resample`).
     public init(controller: BudgetForcing) throws {
-        if controller.config.ignoreEnd > 0 && controller.config.extensionTokens.isEmpty {
-            throw ForcingError.emptyExtensionUnsupported
-        }
         self.controller = controller
     }
 
@@ -52,8 +49,9 @@ public struct BudgetForcingPolicy: DecodingPolicy {
             return controller.phase == .done ? .acceptAndStop(.stopToken(token)) : .accept
         }
         guard let forced = controller.takePendingForcedTokens(), !forced.isEmpty else {
-            // Unreachable: init rejects empty extensions, and the delimiter is never empty in a valid template.
-            return .stop(.policy("budget forcing dropped a token with nothing to append"))
+            // An ignored end with the empty extension ("none"): drop the delimiter, append nothing, and sample the
+            // same position again without it.
+            return .resample(suppressing: controller.tokens.thinkingStops.sorted().map { Int32($0) })
         }
         return .replace(with: forced.map { Int32($0) })
     }

@@ -50,9 +50,6 @@ public struct ForcingTemplate: Codable, Equatable, Sendable {
 public enum ForcingError: Error, Equatable, CustomStringConvertible {
     /// A stop string must be one token, or the stop could not be seen in one decoding step.
     case stopNotSingleToken(field: String, string: String, tokens: [Int])
-    /// Ignoring ends with an empty extension needs "drop the token and sample again", which the engine's decoding
-    /// hook does not offer.
-    case emptyExtensionUnsupported
     /// A budget sweep shares prefixes only without ignored ends (the ignore rule depends on the budget).
     case sharingNeedsNoIgnores
 
@@ -61,9 +58,6 @@ public enum ForcingError: Error, Equatable, CustomStringConvertible {
         case let .stopNotSingleToken(field, string, tokens):
             return "template.\(field): expected \"\(string)\" to be one token of the model's tokenizer, found "
                 + "\(tokens.count) tokens \(tokens); add it as a special token or choose a string that is one token"
-        case .emptyExtensionUnsupported:
-            return "forcing: ignore_end > 0 with an empty extension string is not supported by the engine's decoding "
-                + "hook; choose an extension string such as Wait, Hmm or Alternatively"
         case .sharingNeedsNoIgnores:
             return "forcing: a shared budget sweep needs ignore_end = 0; run points with ignored ends separately"
         }
