@@ -65,6 +65,26 @@ final class ExperimentPlannerTests: XCTestCase {
         XCTAssertEqual(parameters(written), a, "1e-3 and 0.001 are the same value")
     }
 
+    /// The ablation files differ from s1-mini only in what they evaluate, so every upstream step plans the same
+    /// parameters and inputs (hence the same keys) and `s1 run` of an ablation reuses s1-mini's cached steps.
+    func testAblationsShareEveryUpstreamStepWithS1Mini() throws {
+        let (mini, _) = try plan("s1-mini.yaml")
+        let upstream = mini.plan.steps.filter { !$0.name.hasPrefix("evaluate") && $0.name != "metrics" }
+        XCTAssertEqual(upstream.count, 7)
+        for file in ["ablation-extension.yaml", "baselines.yaml"] {
+            let (ablation, _) = try plan(file)
+            for step in upstream {
+                let twin = try XCTUnwrap(ablation.plan.step(named: step.name), "\(file): \(step.name)")
+                XCTAssertEqual(try twin.parameters.canonicalJSON(), try step.parameters.canonicalJSON(), "\(file): \(step.name)")
+                XCTAssertEqual(twin.inputs, step.inputs, "\(file): \(step.name)")
+            }
+            XCTAssertGreaterThan(ablation.plan.steps.filter { $0.name.hasPrefix("evaluate/") }.count, 3, file)
+        }
+        let extensions = try plan("ablation-extension.yaml").0.plan.steps.compactMap(\.pointLabel)
+        XCTAssertEqual(extensions.filter { $0.hasPrefix("extension=") }.sorted(),
+                       ["extension=Alternatively", "extension=Hmm", "extension=Wait", "extension=none"])
+    }
+
     func testPaperConfigurationPlansWithItsFilesAbsent() throws {
         let (experimentPlan, _) = try plan("s1-32b.yaml")
         XCTAssertTrue(experimentPlan.inputFiles.contains("data/s1K.jsonl"), "\(experimentPlan.inputFiles)")
