@@ -21,19 +21,9 @@ public enum EngineRejectionSampling {
     public static func run(generator: Generator, id: UInt64, prompt: [Int32], seed: UInt64, temperature: Double = 1,
                            topP: Double = 1, tokens: ForcingTokens, promptEndsWithNewline: Bool, maxThinkingTokens: Int,
                            maxAnswerTokens: Int, maxTries: Int) throws -> (outcome: RejectionOutcome, decodedTokens: Int) {
-        var decoded = 0
-        let outcome = try RejectionSampling.run(maxTries: maxTries) { index -> ForcingTranscript in
-            let config = RejectionSampling.tryConfig(maxThinkingTokens: maxThinkingTokens, maxAnswerTokens: maxAnswerTokens)
-            let policy = try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens,
-                                                                            promptEndsWithNewline: promptEndsWithNewline))
-            let sampling = SamplingParameters(temperature: temperature, topP: topP,
-                                              seed: CounterRNG.derive(seed, UInt64(index)))
-            let s = try generator.start(GenerationRequest(id: id, promptTokens: prompt, policy: policy, sampling: sampling))
-            try generator.run([s])
-            decoded += s.decodedTokens
-            return ForcingTranscript(result: s.result!, policy: s.policy as! BudgetForcingPolicy)
-        }
-        return (outcome, decoded)
+        try runBatch(generator: generator, questions: [Question(id: id, prompt: prompt, seed: seed)], temperature: temperature,
+                     topP: topP, tokens: tokens, promptEndsWithNewline: promptEndsWithNewline,
+                     maxThinkingTokens: maxThinkingTokens, maxAnswerTokens: maxAnswerTokens, maxTries: maxTries)[0]
     }
 
     /// One question of a batched rejection-sampling run.
