@@ -39,7 +39,7 @@ public enum EngineBenchmarks {
                                  numKeyValueHeads: 2, vocabSize: 272, tieWordEmbeddings: true)
         let model = try Qwen2Model.initialised(config: config, seed: 1)
         let generator = Generator(model: model, maxBatchSize: batch)
-        // The same requests as scripts/bench-engine-decode.py: token ids from one seeded stream per sequence.
+        // Seeded random prompt ids (the Python peer draws its own; the timing does not depend on the ids).
         func requests() -> [GenerationRequest] {
             (0..<batch).map { b in
                 var rng = CounterRNG(key: CounterRNG.derive(5, UInt64(b)))

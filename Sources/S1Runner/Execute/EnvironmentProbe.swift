@@ -5,17 +5,19 @@ enum EnvironmentProbe {
     /// For the CPU engine: pins OpenBLAS to one thread (a count that would otherwise vary between machines) and
     /// keys every step on the BLAS kernel family, thread count and CPU features that can change float results.
     /// For CUDA: the device, driver, compiler and kernel sources (opening the backend once); where it cannot be
-    /// opened, the reason is recorded and running a model step reports it.
+    /// opened, "unavailable", and running a model step reports why.
     static func environment(backend: String) -> ExecutionEnvironment {
         var kernels: [String: String] = [:]
         switch backend {
         case "cpu":
-            for (key, value) in EngineEnvironment.configure(blasThreads: 1).fingerprint { kernels[key] = value }
+            EngineEnvironment.configure(blasThreads: 1)
+            kernels = CPUBackend.shared.kernelFacts
         case "cuda":
             do {
                 kernels = try ComputeBackends.backend(named: backend).kernelFacts
             } catch {
-                kernels["cuda.unavailable"] = "\(error)"
+                // Keys must not carry machine paths; the error itself is reported by the first model step.
+                kernels["cuda"] = "unavailable"
             }
         default:
             break
