@@ -116,6 +116,7 @@ public enum ExperimentPlanner {
 
         // Evaluation: one step per sweep point, per benchmark.
         var evaluationSteps: [String] = []
+        // What each shared sweep decoded (its sharing.json), read by metrics for results.json's cost columns.
         var sharingReports: [String: StepInputSource] = [:]
         var evaluationPoints: [CanonicalValue] = []
         let common: [String: CanonicalValue] = [
@@ -149,7 +150,6 @@ public enum ExperimentPlanner {
             // Forcing sweeps that vary only the budget or only the ignored ends decode one chain per question and
             // fork each point from it: one `evaluate-shared` step per sweep, which every point step then reads.
             var sharedSource: [String: StepInputSource] = [:]
-            // What each shared sweep decoded, for results.json's cost columns.
             for sweep in Set(points.map(\.sweep)).sorted() {
                 let members = points.filter { $0.sweep == sweep }
                 guard let vary = SharedSweep.varyingKey(members.map(\.method)) else { continue }
