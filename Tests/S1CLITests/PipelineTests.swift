@@ -61,6 +61,10 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(record.contains("evaluate/budget/shared") && record.contains("evaluate/wait/shared"))
         let html = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
         XCTAssertTrue(html.contains("Accuracy vs average thinking tokens") && html.contains("Training loss"))
+        // The first samples of each point keep their generation as spans; the report shows a forced stop.
+        let traced = samples["t/budget/max_thinking_tokens=4"]?.filter { $0["trace"] != nil } ?? []
+        XCTAssertEqual(traced.count, 3)
+        XCTAssertTrue(html.contains("<mark class=\"seg-forced-answer\""), "a forced Final Answer is highlighted")
 
         let second = try S1Process.run(["run", "tiny.yaml", "--quiet"], in: directory)
         XCTAssertTrue(second.stdout.contains(" 0 ran,"), second.stdout)

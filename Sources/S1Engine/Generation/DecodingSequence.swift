@@ -38,6 +38,8 @@ public struct GenerationResult: Sendable, Equatable {
     public let stopReason: StopReason
     /// Tokens the model decoded for this request (prompt included): the cost of producing it.
     public let decodedTokens: Int
+    /// forced[i]: tokens[i] was appended by the policy (a forced string), not sampled.
+    public let forced: [Bool]
 }
 
 /// A sequence's complete decoding state, frozen: tokens, KV cache, last logits, policy state.
@@ -52,6 +54,7 @@ public struct SequenceSnapshot: @unchecked Sendable {  // the cache copy is neve
     let lastLogits: [Float]
     let phaseCounts: [PhaseCount]
     let decodedTokens: Int
+    let forcedNew: [Bool]
     public let policy: any DecodingPolicy
     /// All tokens so far (prompt included).
     public var allTokens: [Int32] { tokens }
@@ -77,6 +80,8 @@ public final class DecodingSequence {
     public private(set) var phaseCounts: [PhaseCount]
     /// Tokens fed to the model so far (prompt included).
     public private(set) var decodedTokens: Int
+    /// For each new token: appended by the policy (true) or sampled.
+    private(set) var forcedNew: [Bool] = []
     /// When true, the logits of every sampling step are kept in `stepLogits` (for tests and inspection).
     public var recordsLogits = false
     public private(set) var stepLogits: [[Float]] = []
@@ -110,6 +115,7 @@ public final class DecodingSequence {
         phaseCounts = snapshot.phaseCounts
         decodedTokens = snapshot.decodedTokens
         fed = snapshot.fed
+        forcedNew = snapshot.forcedNew
         cache = try snapshot.cache.copy()
         lastLogits = snapshot.lastLogits
     }
@@ -118,7 +124,7 @@ public final class DecodingSequence {
     public func snapshot() throws -> SequenceSnapshot {
         try SequenceSnapshot(id: id, sampling: sampling, promptLength: promptLength, tokens: tokens, fed: fed,
                          cache: try cache.copy(), lastLogits: lastLogits, phaseCounts: phaseCounts,
-                         decodedTokens: decodedTokens, policy: policy)
+                         decodedTokens: decodedTokens, forcedNew: forcedNew, policy: policy)
     }
 
     public var newTokens: [Int32] { Array(tokens[promptLength...]) }
@@ -128,7 +134,7 @@ public final class DecodingSequence {
     public var result: GenerationResult? {
         guard case .finished(let reason) = state else { return nil }
         return GenerationResult(id: id, tokens: newTokens, phaseCounts: phaseCounts, stopReason: reason,
-                                decodedTokens: decodedTokens)
+                                decodedTokens: decodedTokens, forced: forcedNew)
     }
 
     func append(_ token: Int32, forced: Bool) {
@@ -136,6 +142,7 @@ public final class DecodingSequence {
         if phaseCounts.count <= phase { phaseCounts += Array(repeating: PhaseCount(), count: phase + 1 - phaseCounts.count) }
         if forced { phaseCounts[phase].forced += 1 } else { phaseCounts[phase].sampled += 1 }
         tokens.append(token)
+        forcedNew.append(forced)
         policy.didAppend(token, forced: forced)
     }
 

@@ -26,6 +26,9 @@ public struct SampleRecord: Codable, Equatable, Sendable {
     /// The extracted answer (lm-eval: `filtered_resps`).
     public var extractedAnswer: String
     public var correct: Bool
+    /// The generation as spans (sampled text and forced strings), kept for a few samples per point so the report
+    /// can show where forcing intervened; nil otherwise.
+    public var trace: [TraceSpan]?
 
     public init(questionID: String, point: String, promptHash: String, thinkingTokens: Int, answerTokens: Int,
                 decodedTokens: Int, forcedStops: Int, ignoredEnds: Int, tries: Int = 1, target: String,
@@ -63,6 +66,7 @@ public struct SampleRecord: Codable, Equatable, Sendable {
         case decodedTokens = "decoded_tokens"
         case forcedStops = "forced_stops"
         case ignoredEnds = "ignored_ends"
+        case trace
         case tries
         case target
         case extractedAnswer = "extracted_answer"

@@ -123,6 +123,30 @@ enum ResultsBlocks {
             blocks.append(.table(ReportTable.sweepPoints(sweep.points.sorted { $0.meanThinkingTokens < $1.meanThinkingTokens },
                                                          caption: sweep.name)))
         }
+        return blocks + sampleTraces(document)
+    }
+
+    /// A forced stop and an ignored end as the model saw them: the first traced sample (tasks in name order) where
+    /// the budget ran out, and the first where an end of thinking was replaced by the extension.
+    static func sampleTraces(_ document: ResultsDocument) -> [ReportBlock] {
+        func kind(_ span: TraceSpan.Kind) -> TraceSegmentKind {
+            switch span {
+            case .generated: return .generated
+            case .forcedAnswer: return .forcedAnswer
+            case .wait: return .wait
+            case .endOfThinking: return .endOfThinking
+            }
+        }
+        var blocks: [ReportBlock] = []
+        for (label, wanted) in [("budget spent, answer forced", { (r: SampleRecord) in r.forcedStops > 0 }),
+                                ("end of thinking ignored", { (r: SampleRecord) in r.ignoredEnds > 0 })] {
+            let found = document.samples.keys.sorted().lazy.compactMap { task -> (String, SampleRecord)? in
+                document.samples[task]?.first { $0.trace != nil && wanted($0) }.map { (task, $0) }
+            }.first
+            guard let (task, record) = found, let trace = record.trace else { continue }
+            blocks.append(.trace(TraceExcerpt(title: "\(task), question \(record.questionID): \(label)",
+                                              segments: trace.map { TraceSegment($0.text, kind($0.kind)) })))
+        }
         return blocks
     }
 }

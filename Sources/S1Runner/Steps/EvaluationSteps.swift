@@ -111,7 +111,7 @@ struct EvaluateStep: StepExecutor {
         context.progress.begin(total: Double(questions.count), unit: "questions")
         // Plain and forced generation decode every question of the point in one batch: decoding is batch-invariant,
         // so each question's tokens are what it would get alone.
-        var batched: [Int: (ForcingTranscript, Int)] = [:]
+        var batched: [Int: (ForcingTranscript, Int, GenerationResult)] = [:]
         if point.method != "rejection_sampling" && point.method != "majority" {
             for chunk in stride(from: 0, to: questions.count, by: 64) {
                 var sequences: [DecodingSequence] = []
@@ -126,7 +126,7 @@ struct EvaluateStep: StepExecutor {
                 try generator.run(sequences)
                 for (offset, sequence) in sequences.enumerated() {
                     batched[chunk + offset] = (ForcingTranscript(result: sequence.result!, policy: sequence.policy as! BudgetForcingPolicy),
-                                               sequence.decodedTokens)
+                                               sequence.decodedTokens, sequence.result!)
                 }
             }
         }
@@ -168,7 +168,7 @@ struct EvaluateStep: StepExecutor {
             let question = control.map { PromptControlTemplate().question(record.question, control: $0) } ?? record.question
             let prompt = format.thinkingPrompt(question: question)
             let promptHash = String(ContentHasher.digest(of: Data(prompt.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) })).hex.prefix(16))
-            let sample: SampleRecord
+            var sample: SampleRecord
             switch point.method {
             case "rejection_sampling":
                 let (outcome, decoded) = rejection[index]
@@ -192,11 +192,14 @@ struct EvaluateStep: StepExecutor {
                                       ignoredEnds: 0, tries: count, target: record.solution,
                                       extractedAnswer: vote.majorityAnswer ?? "", correct: vote.majorityCorrect)
             default:
-                let (transcript, used) = batched[index]!
+                let (transcript, used, result) = batched[index]!
                 let verdict = grader.grade(response: tokenizer.decode(transcript.tokens.map(Int32.init)),
                                            gold: record.solution, options: record.options ?? [])
                 sample = SampleRecord(questionID: String(index), point: label, promptHash: promptHash,
                                       transcript: transcript, verdict: verdict, target: record.solution, decodedTokens: used)
+                if index < EvaluationSetup.tracedSamples {
+                    sample.trace = setup.trace(of: result, template: parameters.template, extensionText: extensionText)
+                }
             }
             lines.append(String(decoding: try JSONLine.encoder.encode(sample), as: UTF8.self))
             context.progress.advance()
@@ -297,6 +300,15 @@ struct EvaluationSetup {
         let all = try PoolJSONL.decode(try Data(contentsOf: try context.input("benchmark")), source: "benchmark")
         questions = benchmark.size.map { Array(all.prefix($0)) } ?? all
         generator = try Generator(model: model, maxBatchSize: 64, backend: context.backend())
+    }
+
+    /// Samples per point whose generation is kept as spans for the report.
+    static let tracedSamples = 3
+
+    /// The generation as spans: sampled text, and the strings budget forcing appended.
+    func trace(of result: GenerationResult, template: TemplateStrings, extensionText: String) -> [TraceSpan] {
+        TraceSpan.spans(tokens: result.tokens, forced: result.forced, tokenizer: tokenizer,
+                        finalAnswer: template.final_answer, extensionText: extensionText)
     }
 
     static func singleToken(_ text: String, _ tokenizer: any TextTokenizer, step: String) throws -> Int32 {

@@ -72,9 +72,12 @@ struct SharedEvaluationStep: StepExecutor {
                 let transcript = ForcingTranscript(result: result, policy: policy)
                 let verdict = grader.grade(response: tokenizer.decode(transcript.tokens.map(Int32.init)),
                                            gold: record.solution, options: record.options ?? [])
-                let sample = SampleRecord(questionID: String(index), point: member.label, promptHash: promptHash,
+                var sample = SampleRecord(questionID: String(index), point: member.label, promptHash: promptHash,
                                           transcript: transcript, verdict: verdict, target: record.solution,
                                           decodedTokens: result.decodedTokens)
+                if index < EvaluationSetup.tracedSamples {
+                    sample.trace = setup.trace(of: result, template: parameters.template, extensionText: extensionText)
+                }
                 lines[slot].append(String(decoding: try JSONLine.encoder.encode(sample), as: UTF8.self))
             }
             context.progress.advance()
