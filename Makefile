@@ -1,7 +1,7 @@
 # Every entry point installs the Debian packages it needs, then builds.
 # The same flags serve `build`, `test` and `bench`, so the tests exercise the binary that `make run` uses.
 
-DEB_PACKAGES := pkg-config libyaml-dev libarchive-dev libopenblas-dev libarchive-tools zstd chromium
+DEB_PACKAGES := pkg-config libyaml-dev libarchive-dev libopenblas-dev libarchive-tools zstd chromium python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Release builds: the engine's numeric loops are 10-100x slower unoptimised. The CPU level is pinned so that
 # fused multiply-adds compile to instructions (not libm calls) and every build makes the same arithmetic.
@@ -25,7 +25,7 @@ build: deps
 run: build
 	$(S1) run $(EXPERIMENT)
 
-test: deps
+test: deps cuda-tools
 	swift build $(SWIFT_FLAGS) --build-tests
 	swift test $(SWIFT_FLAGS) --skip-build
 
@@ -33,9 +33,12 @@ bench: build
 	scripts/bench.sh
 
 # A static-stdlib s1 with its shared libraries, packed into .bundle/ for the lent GPU machine (see scripts/device-check.sh).
-# Optional: libnvrtc from PyPI, so that the test suite compiles every CUDA kernel on a machine without a GPU.
-cuda-tools:
-	python3 -m venv .venv-cuda && .venv-cuda/bin/pip install -q nvidia-cuda-nvrtc
+# libnvrtc from PyPI (no GPU needed), so that the test suite compiles every CUDA kernel for the H100 here.
+# Installed once into the git-ignored .venv-cuda (~170 MB, a few seconds).
+NVRTC_VERSION := 13.5.37
+cuda-tools: deps
+	@ls .venv-cuda/lib/python3*/site-packages/nvidia/cu13/lib/libnvrtc.so.13 >/dev/null 2>&1 || \
+		{ python3 -m venv .venv-cuda && .venv-cuda/bin/pip install -q nvidia-cuda-nvrtc==$(NVRTC_VERSION); }
 
 device-bundle: deps
 	scripts/device-bundle.sh

@@ -3,8 +3,8 @@ import S1CUDA
 import XCTest
 
 /// Every kernel source compiles with NVRTC for the H100 (sm_90a), and compiled kernels are cached by content.
-/// Needs libnvrtc, not a GPU: `make cuda-tools` installs it (pip's nvidia-cuda-nvrtc) into .venv-cuda; the tests
-/// are skipped where it is absent.
+/// Needs libnvrtc, not a GPU: `make test` installs it first (`make cuda-tools`: pip's nvidia-cuda-nvrtc into
+/// .venv-cuda), or set S1_CUDA_LIBRARY_PATH to a folder holding it.
 final class NVRTCCompileTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -17,7 +17,8 @@ final class NVRTCCompileTests: XCTestCase {
         do {
             return try NVRTC.load(extraPaths: folders)
         } catch {
-            throw XCTSkip("libnvrtc not installed (make cuda-tools): \(error)")
+            XCTFail("libnvrtc is needed to compile the kernels: run `make cuda-tools` (or `make test`). \(error)")
+            throw error
         }
     }
 
