@@ -85,15 +85,14 @@ public final class CUDAContext: @unchecked Sendable {
     /// Every kernel source compiled for this device (through `cache`) and loaded.
     public func loadKernels(cache: KernelCache = KernelCache(directory: KernelCache.defaultDirectory())) throws -> KernelLibrary {
         var modules: [CUDAModule] = [], fresh = 0, cached = 0
-        var digestMaterial = ""
-        for (name, source) in try KernelSources.load() {
+        let sources = try KernelSources.load()
+        for (name, source) in sources {
             let compiled = try cache.image(source: source, fileName: name, architecture: architecture,
                                            options: KernelCompileOptions.standard, driverVersion: driverVersion, compiler: nvrtc)
             if compiled.fromCache { cached += 1 } else { fresh += 1 }
             modules.append(try loadModule(image: compiled.image))
-            digestMaterial += "\(name) \(KernelCache.key(source: source, fileName: name, architecture: "", options: KernelCompileOptions.standard, driverVersion: 0, nvrtcVersion: (0, 0)))\n"
         }
-        let digest = KernelCache.key(source: digestMaterial, fileName: "", architecture: "", options: [], driverVersion: 0, nvrtcVersion: (0, 0))
+        let digest = KernelSources.digest(sources)
         return KernelLibrary(modules: modules, compiledFromCache: cached, compiledFresh: fresh, sourceDigest: digest)
     }
 }

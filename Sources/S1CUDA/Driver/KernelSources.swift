@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The CUDA C sources shipped as the S1CUDA resource folder `Kernels/`. Found without `Bundle.module` (which stops
@@ -39,5 +40,14 @@ public enum KernelSources {
             }
             return (name, lines.joined(separator: "\n"))
         }
+    }
+
+    /// SHA-256 (hex) over every source's name and text, in order: the kernel set a result was computed with.
+    public static func digest(_ sources: [(name: String, source: String)]) -> String {
+        var hasher = SHA256()
+        for (name, source) in sources {
+            hasher.update(data: Data("\(name.utf8.count):\(name)\(source.utf8.count):\(source)".utf8))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

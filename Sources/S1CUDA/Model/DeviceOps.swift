@@ -65,31 +65,32 @@ final class DeviceOps {
     /// Per batch b of `batches`: out_b (T, S) fp32 = alpha · x_b (T, d) · w_b (S, d)ᵀ, operands bf16, contiguous.
     func batchedTransposedProduct(out: DevicePointer<Float>, x: DevicePointer<BF16>, w: DevicePointer<BF16>,
                                   batches: Int, rows T: Int, columns S: Int, inner d: Int, alpha: Float) throws {
-        var problem = MatmulProblem(transposeA: true, transposeB: false, m: S, n: T, k: d, lda: d, ldb: d, ldc: S)
-        problem.batchCount = batches
-        problem.strideA = S * d; problem.strideB = T * d; problem.strideC = T * S
-        try matmul.matmul(problem, policy: .pinnedPerProblem, a: w.address, b: x.address, c: out.address,
-                          d: out.address, alpha: alpha, beta: 0, stream: stream)
+        try batched(MatmulProblem(transposeA: true, transposeB: false, m: S, n: T, k: d, lda: d, ldb: d, ldc: S),
+                    batches: batches, strides: (S * d, T * d, T * S), a: w.address, b: x.address, out: out, alpha: alpha)
     }
 
     /// Per batch: out_b (T, d) fp32 = p_b (T, S) · v_b (S, d), operands bf16.
     func batchedProduct(out: DevicePointer<Float>, p: DevicePointer<BF16>, v: DevicePointer<BF16>,
                         batches: Int, rows T: Int, inner S: Int, columns d: Int) throws {
-        var problem = MatmulProblem(transposeA: false, transposeB: false, m: d, n: T, k: S, lda: d, ldb: S, ldc: d)
-        problem.batchCount = batches
-        problem.strideA = S * d; problem.strideB = T * S; problem.strideC = T * d
-        try matmul.matmul(problem, policy: .pinnedPerProblem, a: v.address, b: p.address, c: out.address,
-                          d: out.address, alpha: 1, beta: 0, stream: stream)
+        try batched(MatmulProblem(transposeA: false, transposeB: false, m: d, n: T, k: S, lda: d, ldb: S, ldc: d),
+                    batches: batches, strides: (S * d, T * S, T * d), a: v.address, b: p.address, out: out, alpha: 1)
     }
 
     /// Per batch: out_b (S, d) fp32 = p_b (T, S)ᵀ · x_b (T, d), operands bf16.
     func batchedTransposedLeftProduct(out: DevicePointer<Float>, p: DevicePointer<BF16>, x: DevicePointer<BF16>,
                                       batches: Int, rows T: Int, columns S: Int, inner d: Int) throws {
-        var problem = MatmulProblem(transposeA: false, transposeB: true, m: d, n: S, k: T, lda: d, ldb: S, ldc: d)
+        try batched(MatmulProblem(transposeA: false, transposeB: true, m: d, n: S, k: T, lda: d, ldb: S, ldc: d),
+                    batches: batches, strides: (T * d, T * S, S * d), a: x.address, b: p.address, out: out, alpha: 1)
+    }
+
+    /// `problem` strided over `batches` (element strides of A, B and C), written to `out`.
+    private func batched(_ problem: MatmulProblem, batches: Int, strides: (a: Int, b: Int, c: Int), a: UInt64,
+                         b: UInt64, out: DevicePointer<Float>, alpha: Float) throws {
+        var problem = problem
         problem.batchCount = batches
-        problem.strideA = T * d; problem.strideB = T * S; problem.strideC = S * d
-        try matmul.matmul(problem, policy: .pinnedPerProblem, a: x.address, b: p.address, c: out.address,
-                          d: out.address, alpha: 1, beta: 0, stream: stream)
+        (problem.strideA, problem.strideB, problem.strideC) = strides
+        try matmul.matmul(problem, policy: .pinnedPerProblem, a: a, b: b, c: out.address, d: out.address,
+                          alpha: alpha, beta: 0, stream: stream)
     }
 
     // MARK: Kernels

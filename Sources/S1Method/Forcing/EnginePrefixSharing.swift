@@ -46,11 +46,8 @@ public enum EnginePrefixSharing {
     public static func budgets(generator: Generator, prompts: [SweepPrompt], base: ForcingConfig, tokens: ForcingTokens,
                                promptEndsWithNewline: Bool, budgets: [Int]) throws -> [EngineSweepOutcome] {
         guard base.ignoreEnd == 0 else { throw ForcingError.sharingNeedsNoIgnores }
-        return try sweep(generator: generator, prompts: prompts, values: budgets, chainPolicy: { largest in
-            var config = base
-            config.maxThinkingTokens = largest
-            return try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: promptEndsWithNewline))
-        }, reached: { controller, budget in
+        return try sweep(generator: generator, prompts: prompts, values: budgets, base: base, tokens: tokens,
+                         promptEndsWithNewline: promptEndsWithNewline, chainValue: \.maxThinkingTokens, reached: { controller, budget in
             controller.isBetweenThinkingSteps && controller.accounting.thinkingTokens >= budget
         }, forkPolicy: { policy, budget in policy.withMaxThinkingTokens(budget) })
     }
@@ -69,11 +66,8 @@ public enum EnginePrefixSharing {
     /// The ignore-count sweep for many prompts at once (see the budget sweep).
     public static func ignoreCounts(generator: Generator, prompts: [SweepPrompt], base: ForcingConfig, tokens: ForcingTokens,
                                     promptEndsWithNewline: Bool, counts: [Int]) throws -> [EngineSweepOutcome] {
-        try sweep(generator: generator, prompts: prompts, values: counts, chainPolicy: { most in
-            var config = base
-            config.ignoreEnd = most
-            return try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: promptEndsWithNewline))
-        }, reached: { controller, count in
+        try sweep(generator: generator, prompts: prompts, values: counts, base: base, tokens: tokens,
+                  promptEndsWithNewline: promptEndsWithNewline, chainValue: \.ignoreEnd, reached: { controller, count in
             controller.isBetweenThinkingSteps && controller.accounting.ignoredEnds >= count
         }, forkPolicy: { policy, count in policy.withIgnoreEnd(count) })
     }
@@ -81,16 +75,21 @@ public enum EnginePrefixSharing {
     /// The shared machinery: one chain per prompt at the largest value; for each smaller value (ascending) the
     /// chains run until they reach it and are forked there with that value, or end first (then the point is the
     /// chain's own result); finally chains and forks decode together.
-    private static func sweep(generator: Generator, prompts: [SweepPrompt], values: [Int],
-                              chainPolicy: (Int) throws -> BudgetForcingPolicy,
+    private static func sweep(generator: Generator, prompts: [SweepPrompt], values: [Int], base: ForcingConfig,
+                              tokens: ForcingTokens, promptEndsWithNewline: Bool,
+                              chainValue: WritableKeyPath<ForcingConfig, Int>,
                               reached: @escaping (BudgetForcing, Int) -> Bool,
                               forkPolicy: (BudgetForcingPolicy, Int) -> BudgetForcingPolicy) throws -> [EngineSweepOutcome] {
         let ordered = Array(Set(values)).sorted()
         guard let top = ordered.last else {
             return prompts.map { _ in EngineSweepOutcome(results: [:], policies: [:], decodedShared: 0) }
         }
+        var chainConfig = base
+        chainConfig[keyPath: chainValue] = top
         let chains = try prompts.map {
-            try generator.start(GenerationRequest(id: $0.id, promptTokens: $0.prompt, policy: try chainPolicy(top), sampling: $0.sampling))
+            let policy = try BudgetForcingPolicy(controller: BudgetForcing(config: chainConfig, tokens: tokens,
+                                                                            promptEndsWithNewline: promptEndsWithNewline))
+            return try generator.start(GenerationRequest(id: $0.id, promptTokens: $0.prompt, policy: policy, sampling: $0.sampling))
         }
         var forks = [[(value: Int, sequence: DecodingSequence, decodedAtFork: Int)]](repeating: [], count: prompts.count)
         var sameAsChain = [[Int]](repeating: [], count: prompts.count)
