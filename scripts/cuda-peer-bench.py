@@ -20,9 +20,12 @@ import statistics
 import sys
 import time
 
-# Peaks of the H100 SXM (dense bf16 tensor-core math, HBM3), the denominators of MFU and bandwidth fraction.
-H100_SXM_BF16_DENSE_FLOPS = 989e12
-H100_SXM_HBM_BYTES_PER_S = 3.35e12
+# Peaks from NVIDIA's datasheets (dense bf16 tensor-core math, HBM), the denominators of MFU and bandwidth
+# fraction: H100 SXM 989 TFLOP/s and 3.35 TB/s; H200 SXM the same compute and 4.8 TB/s. main() picks by device name
+# (as `s1 bench` does); the H100's are the default.
+BF16_DENSE_FLOPS = 989e12
+HBM_BYTES_PER_S = 3.35e12
+HBM_NAME = "H100 SXM HBM3 bandwidth (3.35 TB/s)"
 
 # Qwen2.5-0.5B's published config.json, the shape both engines benchmark.
 QWEN25_05B = dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
@@ -116,7 +119,7 @@ def measure_training(model, device, shape, cfg, params):
         "step_ms_median": median * 1e3, "step_ms_all": [x * 1e3 for x in times],
         "tokens_per_s": b * t / median,
         "flops_per_step": flops,
-        "mfu": flops / median / H100_SXM_BF16_DENSE_FLOPS,
+        "mfu": flops / median / BF16_DENSE_FLOPS,
         "loss_first_timed": float(losses[0]), "loss_last_timed": float(losses[-1]),
         "optimizer": f"torch.optim.AdamW(lr=1e-5, betas=(0.9, 0.95), weight_decay=1e-4, fused={fused})",
         "precision": "pure bf16: parameters, gradients and AdamW states in bf16 (no fp32 master weights)",
@@ -160,7 +163,7 @@ def measure_decode(model, device, shape, cfg, params, batch):
         "tokens_per_s": new * batch / total,
         "ms_per_step": step * 1e3, "ms_per_step_incl_prefill": total / new * 1e3,
         "bytes_per_step": weight_bytes + kv_bytes, "weight_bytes": weight_bytes, "kv_bytes_avg": kv_bytes,
-        "hbm_fraction": (weight_bytes + kv_bytes) / step / H100_SXM_HBM_BYTES_PER_S,
+        "hbm_fraction": (weight_bytes + kv_bytes) / step / HBM_BYTES_PER_S,
     }
 
 
@@ -177,6 +180,9 @@ def main():
         return 2
     import transformers
     from transformers import Qwen2Config, Qwen2ForCausalLM
+    global HBM_BYTES_PER_S, HBM_NAME
+    if args.device == "cuda" and "H200" in torch.cuda.get_device_name():
+        HBM_BYTES_PER_S, HBM_NAME = 4.8e12, "H200 SXM HBM3e bandwidth (4.8 TB/s)"
 
     cfg = TINY if args.tiny else QWEN25_05B
     shape = (dict(train_batch=1, train_seq=64, train_warmup=1, train_steps=2, prompt=8, new_tokens=8,
@@ -197,10 +203,9 @@ def main():
         "python": platform.python_version(),
         "model": {"config": cfg, "n_params": params, "init": f"random, torch.manual_seed({args.seed})",
                   "dtype": "bfloat16"},
-        "constants": {"peak_flops": H100_SXM_BF16_DENSE_FLOPS,
-                      "peak_flops_name": "H100 SXM dense bf16 tensor-core peak (989 TFLOP/s)",
-                      "hbm_bytes_per_s": H100_SXM_HBM_BYTES_PER_S,
-                      "hbm_name": "H100 SXM HBM3 bandwidth (3.35 TB/s)"},
+        "constants": {"peak_flops": BF16_DENSE_FLOPS,
+                      "peak_flops_name": "H100 / H200 SXM dense bf16 tensor-core peak (989 TFLOP/s)",
+                      "hbm_bytes_per_s": HBM_BYTES_PER_S, "hbm_name": HBM_NAME},
         "formulas": {
             "mfu": "(6*n_params*tokens + 12*layers*hidden*seq^2*batch) / step_seconds / peak_flops",
             "hbm_fraction": "(2*n_params + 2[K,V]*layers*kv_heads*head_dim*avg_len*batch*2[bytes]) "

@@ -33,6 +33,25 @@ final class NVRTCCompileTests: XCTestCase {
         }
     }
 
+    /// Training picks the flash kernels by head size: every head size it picks them for has all three kernels in
+    /// the compiled image (their names are ELF symbols), and a size without them takes the materialised path.
+    func testEveryHeadSizeThatTrainsWithFlashAttentionHasItsKernels() throws {
+        let nvrtc = try compiler()
+        guard let source = try KernelSources.load(from: Self.kernels).first(where: { $0.name == "flash_attention.cu" }) else {
+            return XCTFail("flash_attention.cu is missing")
+        }
+        let image = try nvrtc.compile(source: source.source, fileName: source.name, architecture: "sm_90a",
+                                      options: KernelCompileOptions.standard)
+        let flashSizes = (1...512).filter { TrainingAttentionKernel.preferred(headDim: $0) == .flash }
+        XCTAssertEqual(flashSizes, [16, 32, 64, 128])
+        for d in flashSizes {
+            for kernel in ["flash_forward_d\(d)", "flash_backward_keys_d\(d)", "flash_backward_queries_d\(d)"] {
+                XCTAssertNotNil(image.firstRange(of: Array(kernel.utf8)), "\(kernel) is not in the compiled image")
+            }
+        }
+        XCTAssertEqual(TrainingAttentionKernel.preferred(headDim: 80), .materialized)
+    }
+
     func testACompileErrorNamesTheFileAndLine() throws {
         let nvrtc = try compiler()
         let broken = "extern \"C\" __global__ void k(float* x) {\n  x[0] = undeclared_name;\n}\n"

@@ -82,12 +82,19 @@ struct BenchCommand: ParsableCommand {
     struct CUDATraining: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "cuda-train", abstract: "SFT step on a Qwen2.5-0.5B-shaped model: tokens/s and MFU.")
-        @Option var batch = 1
+        @Option(help: "Sequences per micro-batch.") var batch = 1
         @Option var length = 2048
+        @Option(help: "Micro-batches per optimizer step (16 at batch 1 is the paper's batch of 16).") var accumulation = 1
+        @Option(help: "Attention kernels: flash or materialized (default: what training uses for the head size).")
+        var attention: TrainingAttentionKernel?
+        @Option(help: "Timed steps (the median is reported).") var steps = 5
+        @Flag(help: "Also report GPU time per operation of one step.") var profile = false
         @Option(help: "Write the numbers as JSON here.") var json: String?
         func run() throws {
             try reportingFailures {
-                try emit(try CUDABenchmarks.training(backend: try CUDABackend(), batch: batch, length: length), json: json)
+                try emit(try CUDABenchmarks.training(backend: try CUDABackend(), batch: batch, length: length,
+                                                     accumulation: accumulation, attention: attention,
+                                                     steps: steps, profile: profile), json: json)
             }
         }
     }
@@ -95,9 +102,12 @@ struct BenchCommand: ParsableCommand {
     struct CUDADecoding: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "cuda-decode", abstract: "Greedy decode at batch 1 and 64: tokens/s, bandwidth, invariance cost.")
+        @Flag(help: "Also report GPU time per operation of one step (launched one by one).") var profile = false
         @Option(help: "Write the numbers as JSON here.") var json: String?
         func run() throws {
-            try reportingFailures { try emit(try CUDABenchmarks.decoding(backend: try CUDABackend()), json: json) }
+            try reportingFailures {
+                try emit(try CUDABenchmarks.decoding(backend: try CUDABackend(), profile: profile), json: json)
+            }
         }
     }
 }
@@ -111,3 +121,5 @@ private func emit(_ numbers: [String: Double], json: String?) throws {
         try encoder.encode(numbers).write(to: URL(fileURLWithPath: json))
     }
 }
+
+extension TrainingAttentionKernel: ExpressibleByArgument {}

@@ -10,9 +10,12 @@ public enum CUDABenchmarks {
                                                 numAttentionHeads: 14, numKeyValueHeads: 2, vocabSize: 151_936,
                                                 ropeTheta: 1_000_000, rmsNormEps: 1e-6, tieWordEmbeddings: true,
                                                 maxPositionEmbeddings: 32_768)
-    /// H100 SXM dense bf16 tensor-core peak (FLOP/s) and HBM3 bandwidth (bytes/s), from NVIDIA's datasheet.
-    public static let peakFlops = 989e12
-    public static let peakBandwidth = 3.35e12
+    /// Dense bf16 tensor-core peak (FLOP/s) and HBM bandwidth (bytes/s) from NVIDIA's datasheets: H100 SXM
+    /// 989 TFLOP/s and 3.35 TB/s; H200 SXM the same compute and 4.8 TB/s (the device tool lends either). MFU and
+    /// bandwidth fractions use the device the numbers were measured on.
+    public static func peaks(deviceName: String) -> (flops: Double, bandwidth: Double) {
+        deviceName.contains("H200") ? (989e12, 4.8e12) : (989e12, 3.35e12)
+    }
 
     /// A random model for timing: linear weights and embeddings uniform with HF's init standard deviation
     /// (0.02), norm gains 1, biases 0, drawn in parallel chunks from the counter RNG. The values do not change
@@ -41,42 +44,90 @@ public enum CUDABenchmarks {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
-    /// One SFT step (forward, masked loss, backward, clip, AdamW) on batch × length random tokens.
+    /// One SFT step (forward, masked loss, backward, clip, AdamW) on `accumulation` micro-batches of
+    /// batch × length random tokens (the paper's batch of 16 sequences is `accumulation: 16` at batch 1), with the
+    /// given attention kernels (nil: the training default). Also times the phases alone (each synchronised):
+    /// one micro-batch's forward, its forward + backward, and the optimizer (norm, clip, AdamW).
     public static func training(backend: CUDABackend, config: Qwen2Config = halfBillion, batch: Int = 1,
-                                length: Int = 2048, warmup: Int = 2, steps: Int = 5) throws -> [String: Double] {
+                                length: Int = 2048, accumulation: Int = 1, attention: TrainingAttentionKernel? = nil,
+                                warmup: Int = 2, steps: Int = 5, profile: Bool = false) throws -> [String: Double] {
         let model = try randomModel(config: config, seed: 1)
         let optimizer = AdamW(parameterCount: model.layout.count, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 1e-4)
-        let device = try CUDATrainingDevice(ops: backend.ops, model: model, optimizer: optimizer)
+        let device = try CUDATrainingDevice(ops: backend.ops, model: model, optimizer: optimizer, attention: attention)
         var random = RandomInputs(seed: 2)
         let tokens = (0..<(batch * length)).map { _ in Int32(random.index(below: config.vocabSize)) }
         let targets = (0..<(batch * length)).map { $0 % length == length - 1 ? Int32(-1) : tokens[$0 + 1] }
+        let gradScale = 1 / Float(accumulation * batch * (length - 1))
+        func microBatch() throws {
+            _ = try device.accumulateGradients(tokens: tokens, targets: targets, batch: batch, length: length,
+                                               gradScale: gradScale)
+        }
         func step() throws {
             try device.zeroGradients()
-            _ = try device.accumulateGradients(tokens: tokens, targets: targets, batch: batch, length: length,
-                                               gradScale: 1 / Float(batch * (length - 1)))
+            for _ in 0..<accumulation { try microBatch() }
             _ = try device.clipAndStep(maxNorm: 1, learningRate: 1e-5)
             try backend.context.synchronize()
         }
+        func median(_ body: () throws -> Void) throws -> Double {
+            var times: [Double] = []
+            for _ in 0..<steps { times.append(try seconds { try body(); try backend.context.synchronize() }) }
+            return times.sorted()[times.count / 2]
+        }
         for _ in 0..<warmup { try step() }
-        var times: [Double] = []
-        for _ in 0..<steps { times.append(try seconds(step)) }
-        let median = times.sorted()[times.count / 2]
-        let tokensPerStep = Double(batch * length)
+        let stepTime = try median(step)
+        let forwardTime = try median {
+            let a = try device.activations(batch: batch, length: length)
+            try a.tokens.upload(tokens)
+            try device.forward(a, batch: batch, length: length)
+        }
+        let microBatchTime = try median(microBatch)
+        let optimizerTime = try median { _ = try device.clipAndStep(maxNorm: 1, learningRate: 1e-5) }
+        var report: [String: Double] = [:]
+        if profile {
+            report = try profiled(backend, label: "profile") {
+                try device.zeroGradients()
+                try microBatch()
+                _ = try device.clipAndStep(maxNorm: 1, learningRate: 1e-5)
+            }
+        }
+        let tokensPerStep = Double(accumulation * batch * length)
         let flops = 6 * Double(model.parameterCount) * tokensPerStep
-            + 12 * Double(config.numHiddenLayers * config.hiddenSize) * Double(length * length * batch)
-        return ["step_ms": median * 1e3, "tokens_per_s": tokensPerStep / median, "mfu": flops / median / peakFlops,
-                "parameters": Double(model.parameterCount), "batch": Double(batch), "length": Double(length)]
+            + 12 * Double(config.numHiddenLayers * config.hiddenSize) * Double(length * length * batch * accumulation)
+        let peakFlops = peaks(deviceName: backend.context.deviceName).flops
+        return report.merging(["step_ms": stepTime * 1e3, "tokens_per_s": tokensPerStep / stepTime, "mfu": flops / stepTime / peakFlops,
+                "parameters": Double(model.parameterCount), "batch": Double(batch), "length": Double(length),
+                "accumulation": Double(accumulation), "flash_attention": device.attentionKernel == .flash ? 1 : 0,
+                "forward_ms": forwardTime * 1e3, "forward_backward_ms": microBatchTime * 1e3,
+                "optimizer_ms": optimizerTime * 1e3]) { $1 }
+    }
+
+    /// GPU milliseconds per operation of one run of `body` (`OpProfiler`), as "<label>_ms.<operation>" (the 30
+    /// largest) and "<label>_total_ms". Memsets are not operations: their time lands on the operation after them.
+    static func profiled(_ backend: CUDABackend, label: String, _ body: () throws -> Void) throws -> [String: Double] {
+        let profiler = OpProfiler(context: backend.context)
+        try backend.context.synchronize()
+        backend.ops.profiler = profiler
+        defer { backend.ops.profiler = nil }
+        try profiler.begin(on: backend.ops.stream)
+        try body()
+        let totals = try profiler.totals()
+        var report = ["\(label)_total_ms": totals.reduce(0) { $0 + $1.milliseconds }]
+        for entry in totals.prefix(30) {
+            report["\(label)_ms.\(entry.name) (×\(entry.count))"] = entry.milliseconds
+        }
+        return report
     }
 
     /// Greedy decoding of `newTokens` after a `prompt`-token random prompt at each batch size, argmax on the
     /// device, with the decoder's batch-invariant GEMM pinning and (for the cost of invariance) the heuristic's
     /// choice for each row count, both replayed as CUDA graphs, and the pinned GEMMs launched one by one.
     public static func decoding(backend: CUDABackend, config: Qwen2Config = halfBillion, batches: [Int] = [1, 64],
-                                prompt: Int = 32, newTokens: Int = 128) throws -> [String: Double] {
+                                prompt: Int = 32, newTokens: Int = 128, profile: Bool = false) throws -> [String: Double] {
         let model = try randomModel(config: config, seed: 1)
         let decoder = try CUDADecoder(ops: backend.ops, model: model)
         let ids = try backend.context.allocate(bytes: (batches.max() ?? 1) * 4)
-        var report: [String: Double] = [:]
+        let peakBandwidth = peaks(deviceName: backend.context.deviceName).bandwidth
+        var report: [String: Double] = ["peak_bandwidth": peakBandwidth]
         var random = RandomInputs(seed: 4)
         let configurations: [(String, MatmulAlgorithmPolicy, Bool)] = [
             ("invariant", .rowInvariant(referenceN: 64), true), ("heuristic", .pinnedPerProblem, true),
@@ -97,6 +148,9 @@ public enum CUDABenchmarks {
                 try step()  // the first one-token step; the next one is captured as a graph
                 try backend.context.synchronize()
                 let time = try seconds { for _ in 2..<newTokens { try step() } }
+                if profile && !graphs {
+                    report.merge(try profiled(backend, label: "profile_b\(B)", step)) { $1 }
+                }
                 let steps = Double(newTokens - 2)
                 let perStep = time / steps
                 let averageLength = Double(prompt) + Double(newTokens) / 2

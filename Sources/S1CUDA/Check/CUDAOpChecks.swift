@@ -62,7 +62,7 @@ public enum CUDAOpChecks {
 
     static func swiGLU(_ ops: DeviceOps, _ random: inout RandomInputs) throws -> [CheckResult] {
         let N = 19, I = 130
-        let gateUp = random.normal(N * 2 * I, std: 2), dh = random.normal(N * I)
+        let gateUp = random.normal(N * 2 * I, std: 2).map(roundBF16), dh = random.normal(N * I)
         var out = [Float](repeating: 0, count: N * I), dGateUp = [Float](repeating: 0, count: N * 2 * I)
         for n in 0..<N {
             gateUp.withUnsafeBufferPointer { g in
@@ -78,13 +78,16 @@ public enum CUDAOpChecks {
                 }
             }
         }
-        let gGateUp = try upload(ops, gateUp), gdh = try upload(ops, dh)
+        let gGateUp = try uploadBF16(ops, gateUp), gGateUp32 = try upload(ops, gateUp), gdh = try upload(ops, dh)
         let gout = try ops.context.allocate(bytes: N * I * 2), gdGateUp = try ops.context.allocate(bytes: N * 2 * I * 2)
-        try ops.swiGLU(out: DevicePointer(gout), gateUp: DevicePointer(gGateUp), rows: N, intermediate: I)
+        let gout32 = try ops.context.allocate(bytes: N * I * 2)
+        try ops.swiGLU(out: DevicePointer(gout), bf16GateUp: DevicePointer(gGateUp), rows: N, intermediate: I)
+        try ops.swiGLU(out: DevicePointer(gout32), gateUp: DevicePointer(gGateUp32), rows: N, intermediate: I)
         try ops.swiGLUBackward(gateUpGradient: DevicePointer(gdGateUp), outputGradient: DevicePointer(gdh),
                                gateUp: DevicePointer(gGateUp), rows: N, intermediate: I)
         return [
-            CheckResult(name: "swiglu forward (bf16 out)", value: relativeError(try downloadBF16(gout, count: N * I), out), tolerance: 1e-2),
+            CheckResult(name: "swiglu forward (bf16 in, bf16 out)", value: relativeError(try downloadBF16(gout, count: N * I), out), tolerance: 1e-2),
+            CheckResult(name: "swiglu forward (fp32 in, bf16 out)", value: relativeError(try downloadBF16(gout32, count: N * I), out), tolerance: 1e-2),
             CheckResult(name: "swiglu backward (bf16 out)", value: relativeError(try downloadBF16(gdGateUp, count: N * 2 * I), dGateUp), tolerance: 1e-2),
         ]
     }
@@ -188,13 +191,27 @@ public enum CUDAOpChecks {
 }
 
 extension CUDAOpChecks {
-    /// Causal GQA attention of the training path (scores GEMM → causal softmax → P·v, and its backward through
-    /// the score, probability and value GEMMs) against `BlockedCausalAttention` on the same bf16-rounded q, k, v.
-    /// RoPE is the identity here (cos 1, sin 0), so only attention is measured. P and dS are bf16: ≤ 2e-2.
+    /// Causal GQA attention of the training path, both kernels (`TrainingAttention`), forward and backward, against
+    /// `BlockedCausalAttention` on the same bf16-rounded q, k, v. RoPE is the identity here (cos 1, sin 0), so only
+    /// attention is measured. The shapes cross the flash kernels' 64-row tiles (T = 130, 70) and cover every
+    /// compiled head size; P and dS are bf16 in both kernels: ≤ 2e-2. The flash kernels also run twice: bitwise equal.
     static func attention(_ ops: DeviceOps, _ random: inout RandomInputs) throws -> [CheckResult] {
-        let B = 2, T = 37, Hq = 4, Hk = 2, d = 16
+        let shapes = [(B: 2, T: 37, Hq: 4, Hk: 2, d: 16), (B: 1, T: 130, Hq: 4, Hk: 2, d: 64),
+                      (B: 2, T: 70, Hq: 2, Hk: 1, d: 32), (B: 1, T: 67, Hq: 2, Hk: 2, d: 128)]
+        var results: [CheckResult] = []
+        for (index, s) in shapes.enumerated() {
+            let kernels: [TrainingAttentionKernel] = index == 0 ? [.materialized, .flash] : [.flash]
+            results += try attention(ops, &random, batch: s.B, length: s.T, heads: s.Hq, kvHeads: s.Hk, headDim: s.d,
+                                     kernels: kernels)
+        }
+        return results
+    }
+
+    private static func attention(_ ops: DeviceOps, _ random: inout RandomInputs, batch B: Int, length T: Int,
+                                  heads Hq: Int, kvHeads Hk: Int, headDim d: Int,
+                                  kernels: [TrainingAttentionKernel]) throws -> [CheckResult] {
         let shape = AttentionShape(heads: Hq, kvHeads: Hk, headDim: d)
-        let N = B * T, qDim = Hq * d, kvDim = Hk * d, qkvDim = qDim + 2 * kvDim
+        let N = B * T, BH = B * Hq, qDim = Hq * d, kvDim = Hk * d, qkvDim = qDim + 2 * kvDim
         let q = random.normal(N * qDim).map(roundBF16), k = random.normal(N * kvDim).map(roundBF16)
         let v = random.normal(N * kvDim).map(roundBF16), dout = random.normal(N * qDim).map(roundBF16)
         var out = [Float](repeating: 0, count: N * qDim), lse = [Float](repeating: 0, count: N * Hq)
@@ -212,46 +229,53 @@ extension CUDAOpChecks {
         }
         let identity = try RopeTables(context: ops.context, cos: [Float](repeating: 1, count: T * d / 2),
                                       sin: [Float](repeating: 0, count: T * d / 2), positions: T)
-        func buffer(_ count: Int, _ size: Int) throws -> DeviceMemory { try ops.context.allocate(bytes: count * size) }
+        func buffer(_ count: Int, _ size: Int) throws -> DeviceMemory { try ops.context.allocate(bytes: max(count, 1) * size) }
         let gqkv = try upload(ops, qkv), bias = try upload(ops, [Float](repeating: 0, count: qkvDim))
         let gq = try buffer(N * qDim, 2), gk = try buffer(N * qDim, 2), gv = try buffer(N * qDim, 2)
-        let scores = try buffer(B * Hq * T * T, 4), probabilities = try buffer(B * Hq * T * T, 2)
-        let heads = try buffer(N * qDim, 4), rows = try buffer(N * qDim, 2)
         try ops.qkvToHeads(q: DevicePointer(gq), k: DevicePointer(gk), v: DevicePointer(gv), qkv: DevicePointer(gqkv),
                            bias: DevicePointer(bias), rope: identity, rows: N, length: T, shape: shape)
-        try ops.batchedTransposedProduct(out: DevicePointer(scores), x: DevicePointer(gq), w: DevicePointer(gk),
-                                         batches: B * Hq, rows: T, columns: T, inner: d, alpha: shape.scale)
-        try ops.softmaxCausal(probabilities: DevicePointer(probabilities), scores: DevicePointer(scores), rows: B * Hq * T, length: T)
-        try ops.batchedProduct(out: DevicePointer(heads), p: DevicePointer(probabilities), v: DevicePointer(gv),
-                               batches: B * Hq, rows: T, inner: T, columns: d)
-        try ops.headsToRows(out: DevicePointer(rows), heads: DevicePointer(heads), rows: N, length: T, heads: Hq, headDim: d)
-        let gpuOut = try downloadBF16(rows, count: N * qDim)
-        // Backward, as CUDATrainingDevice.backward runs it.
-        let gdout = try upload(ops, dout), dO = try buffer(N * qDim, 2), dS = try buffer(B * Hq * T * T, 2)
-        let dQ = try buffer(N * qDim, 4), dK = try buffer(N * qDim, 4), dV = try buffer(N * qDim, 4)
-        let dqkv = try buffer(N * qkvDim, 4)
+        let gdout = try upload(ops, dout), dO = try buffer(N * qDim, 2)
         try ops.rowsToHeads(out: DevicePointer(dO), rows: DevicePointer(gdout), rows: N, length: T, heads: Hq, headDim: d)
-        try ops.batchedTransposedProduct(out: DevicePointer(scores), x: DevicePointer(dO), w: DevicePointer(gv),
-                                         batches: B * Hq, rows: T, columns: T, inner: d, alpha: 1)
-        try ops.batchedTransposedLeftProduct(out: DevicePointer(dV), p: DevicePointer(probabilities), x: DevicePointer(dO),
-                                             batches: B * Hq, rows: T, columns: T, inner: d)
-        try ops.softmaxCausalBackward(scoreGradient: DevicePointer(dS), probabilities: DevicePointer(probabilities),
-                                      probabilityGradient: DevicePointer(scores), rows: B * Hq * T, length: T, scale: shape.scale)
-        try ops.batchedProduct(out: DevicePointer(dQ), p: DevicePointer(dS), v: DevicePointer(gk), batches: B * Hq, rows: T, inner: T, columns: d)
-        try ops.batchedTransposedLeftProduct(out: DevicePointer(dK), p: DevicePointer(dS), x: DevicePointer(gq),
-                                             batches: B * Hq, rows: T, columns: T, inner: d)
-        try ops.headsToQKVBackward(qkvGradient: DevicePointer(dqkv), q: DevicePointer(dQ), k: DevicePointer(dK), v: DevicePointer(dV),
-                                   rope: identity, rows: N, length: T, shape: shape)
-        let gpu = try dqkv.download(Float.self, count: N * qkvDim)
-        func column(_ start: Int, _ width: Int) -> [Float] {
-            (0..<N).flatMap { n in gpu[(n * qkvDim + start)..<(n * qkvDim + start + width)] }
+        let label = "B\(B) T\(T) \(Hq)/\(Hk) heads d\(d)"
+        var results: [CheckResult] = []
+        for kernel in kernels {
+            let attention = TrainingAttention(kernel: kernel, shape: shape, batch: B, length: T)
+            let saved = try buffer(kernel.savedElements(batchHeads: BH, length: T), kernel.savedElementBytes)
+            let scratch = try buffer(TrainingAttention.scratchElements(kernel, batchHeads: BH, length: T), 4)
+            let rows = try buffer(N * qDim, 2), heads = try buffer(N * qDim, 4)
+            let dS = try buffer(kernel == .materialized ? BH * T * T : 1, 2)
+            let buffers = AttentionBuffers(q: DevicePointer(gq), k: DevicePointer(gk), v: DevicePointer(gv),
+                                           output: DevicePointer(rows), saved: saved.address, scratch: DevicePointer(scratch),
+                                           scoreGradient: DevicePointer(dS), headsF32: DevicePointer(heads))
+            let dQ = try buffer(N * qDim, 4), dK = try buffer(N * qDim, 4), dV = try buffer(N * qDim, 4)
+            let dqkv = try buffer(N * qkvDim, 4)
+            func run() throws -> (out: [UInt16], dqkv: [Float]) {
+                try attention.forward(ops, buffers)
+                try attention.backward(ops, buffers, outputGradient: DevicePointer(dO), dq: DevicePointer(dQ),
+                                       dk: DevicePointer(dK), dv: DevicePointer(dV))
+                try ops.headsToQKVBackward(qkvGradient: DevicePointer(dqkv), q: DevicePointer(dQ), k: DevicePointer(dK),
+                                           v: DevicePointer(dV), rope: identity, rows: N, length: T, shape: shape)
+                return (try rows.download(UInt16.self, count: N * qDim), try dqkv.download(Float.self, count: N * qkvDim))
+            }
+            let first = try run()
+            let gpuOut = first.out.map { Float(bitPattern: UInt32($0) << 16) }
+            func column(_ start: Int, _ width: Int) -> [Float] {
+                (0..<N).flatMap { n in first.dqkv[(n * qkvDim + start)..<(n * qkvDim + start + width)] }
+            }
+            let name = "attention \(kernel.rawValue) \(label)"
+            results += [
+                CheckResult(name: "\(name) forward (bf16 out)", value: relativeError(gpuOut, out), tolerance: 2e-2),
+                CheckResult(name: "\(name) dq", value: relativeError(column(0, qDim), dq), tolerance: 2e-2),
+                CheckResult(name: "\(name) dk (group sums)", value: relativeError(column(qDim, kvDim), dk), tolerance: 2e-2),
+                CheckResult(name: "\(name) dv (group sums)", value: relativeError(column(qDim + kvDim, kvDim), dv), tolerance: 2e-2),
+            ]
+            if kernel == .flash {
+                let second = try run()
+                let identical = second.out == first.out && second.dqkv.map(\.bitPattern) == first.dqkv.map(\.bitPattern)
+                results.append(.exact("\(name) rerun bitwise identical", equal: identical))
+            }
         }
-        return [
-            CheckResult(name: "attention forward (causal, GQA; bf16 out)", value: relativeError(gpuOut, out), tolerance: 2e-2),
-            CheckResult(name: "attention backward dq", value: relativeError(column(0, qDim), dq), tolerance: 2e-2),
-            CheckResult(name: "attention backward dk (group sums)", value: relativeError(column(qDim, kvDim), dk), tolerance: 2e-2),
-            CheckResult(name: "attention backward dv (group sums)", value: relativeError(column(qDim + kvDim, kvDim), dv), tolerance: 2e-2),
-        ]
+        return results
     }
 
     /// RoPE forward (with the q/k/v bias, into bf16 heads) and backward (fp32) against `RotaryEmbedding`.

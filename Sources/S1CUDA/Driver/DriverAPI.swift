@@ -31,6 +31,11 @@ final class DriverAPI: @unchecked Sendable {
     let cuGraphLaunch: @convention(c) (Handle, Handle) -> Int32
     let cuGraphExecDestroy: @convention(c) (Handle) -> Int32
     let cuGraphDestroy: @convention(c) (Handle) -> Int32
+    let cuEventCreate: @convention(c) (UnsafeMutablePointer<Handle>, UInt32) -> Int32
+    let cuEventRecord: @convention(c) (Handle, Handle) -> Int32
+    let cuEventSynchronize: @convention(c) (Handle) -> Int32
+    let cuEventElapsedTime: @convention(c) (UnsafeMutablePointer<Float>, Handle, Handle) -> Int32
+    let cuEventDestroy: @convention(c) (Handle) -> Int32
 
     // cuda.h enumerators used here.
     static let attributeMultiprocessorCount: Int32 = 16
@@ -68,6 +73,11 @@ final class DriverAPI: @unchecked Sendable {
         cuGraphLaunch = try library.function("cuGraphLaunch")
         cuGraphExecDestroy = try library.function("cuGraphExecDestroy")
         cuGraphDestroy = try library.function("cuGraphDestroy")
+        cuEventCreate = try library.function("cuEventCreate")
+        cuEventRecord = try library.function("cuEventRecord")
+        cuEventSynchronize = try library.function("cuEventSynchronize")
+        cuEventElapsedTime = try library.function("cuEventElapsedTime_v2")
+        cuEventDestroy = try library.function("cuEventDestroy_v2")
     }
 
     /// Turns a CUresult into a typed error naming the call.

@@ -158,12 +158,18 @@ extern "C" __global__ void decode_qkv_store(float* q, const float* qkv, const fl
 }
 
 // out (N, Hq·d) bf16: softmax(q·kᵀ·scale)·v of row n, head h over its cache positions 0...positions[n].
-// One block per (n, h); `scores` (N·Hq, scoreStride) fp32 scratch. Each result depends on that row alone.
+// One block per (n, h); `scores` (N·Hq, scoreStride) fp32 scratch. Each result depends on that row alone: how the
+// work is split depends only on d, never on the batch.
+//
+// When d/8 divides 32 (d = 8 … 256; Qwen2's 64 and 128), d/8 lanes share a position: each multiplies 8 elements
+// read in one 16-byte load and a fixed shuffle tree adds the lanes, so the block scores 256/(d/8) positions at a
+// time; for P·v, position groups of d/8 threads each accumulate 8 columns over every groups-th position, and the
+// groups' sums are added in group order. Other d take the plain loops.
 extern "C" __global__ void decode_attention(bf16* out, float* scores, const float* q,
                                             const unsigned long long* cacheBase, const int* capacities,
                                             const int* positions, int layer, int Hq, int Hk, int d,
                                             long scoreStride, float scale) {
-    __shared__ float scratch[ROW_THREADS];
+    __shared__ float scratch[ROW_THREADS * 8];
     const long n = blockIdx.x / Hq;
     const int h = blockIdx.x % Hq;
     const int count = positions[n] + 1, kvDim = Hk * d, g = h / (Hq / Hk);
@@ -172,15 +178,40 @@ extern "C" __global__ void decode_attention(bf16* out, float* scores, const floa
     const bf16* values = (const bf16*)cacheBase[n] + (2L * layer + 1) * capacity * kvDim + g * d;
     const float* query = q + n * Hq * d + h * d;
     float* row = scores + blockIdx.x * scoreStride;
+    bf16* result = out + n * Hq * d + h * d;
+    const int lanesPerPosition = d / 8;
+    const bool vectorized = d % 8 == 0 && d <= 256 && 32 % lanesPerPosition == 0;
     float m = NEG_INFINITY;
-    for (int j = threadIdx.x; j < count; j += ROW_THREADS) {
-        const bf16* key = keys + (long)j * kvDim;
-        float dot = 0.f;
-        for (int i = 0; i < d; i++) dot += query[i] * bf16_to_float(key[i]);
-        row[j] = dot * scale;
-        m = fmaxf(m, dot * scale);
+    if (vectorized) {
+        const int part = threadIdx.x % lanesPerPosition, slot = threadIdx.x / lanesPerPosition;
+        const int perPass = ROW_THREADS / lanesPerPosition;
+        float qPart[8];
+        for (int e = 0; e < 8; e++) qPart[e] = query[part * 8 + e];
+        for (int base = 0; base < count; base += perPass) {
+            const int j = base + slot;
+            float dot = 0.f;
+            if (j < count) {
+                const uint4 packed = *(const uint4*)(keys + (long)j * kvDim + part * 8);
+                const bf16* k8 = (const bf16*)&packed;
+                for (int e = 0; e < 8; e++) dot += qPart[e] * bf16_to_float(k8[e]);
+            }
+            for (int offset = lanesPerPosition / 2; offset > 0; offset >>= 1)
+                dot += __shfl_xor_sync(0xffffffffu, dot, offset);
+            if (j < count) {
+                m = fmaxf(m, dot * scale);
+                if (part == 0) row[j] = dot * scale;
+            }
+        }
+    } else {
+        for (int j = threadIdx.x; j < count; j += ROW_THREADS) {
+            const bf16* key = keys + (long)j * kvDim;
+            float dot = 0.f;
+            for (int i = 0; i < d; i++) dot += query[i] * bf16_to_float(key[i]);
+            row[j] = dot * scale;
+            m = fmaxf(m, dot * scale);
+        }
     }
-    m = block_max(m, scratch);
+    m = block_max(m, scratch);  // its barriers also publish row[]
     float partial = 0.f;
     for (int j = threadIdx.x; j < count; j += ROW_THREADS) {
         const float e = expf(row[j] - m);
@@ -188,9 +219,28 @@ extern "C" __global__ void decode_attention(bf16* out, float* scores, const floa
         partial += e;
     }
     const float inverse = 1.f / block_sum(partial, scratch);  // the barrier inside also publishes row[]
-    for (int i = threadIdx.x; i < d; i += ROW_THREADS) {
-        float acc = 0.f;
-        for (int j = 0; j < count; j++) acc += row[j] * bf16_to_float(values[(long)j * kvDim + i]);
-        out[n * Hq * d + h * d + i] = float_to_bf16(acc * inverse);
+    if (vectorized) {
+        const int part = threadIdx.x % lanesPerPosition, group = threadIdx.x / lanesPerPosition;
+        const int groups = ROW_THREADS / lanesPerPosition;
+        float acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+        for (int j = group; j < count; j += groups) {
+            const float p = row[j];
+            const uint4 packed = *(const uint4*)(values + (long)j * kvDim + part * 8);
+            const bf16* v8 = (const bf16*)&packed;
+            for (int e = 0; e < 8; e++) acc[e] += p * bf16_to_float(v8[e]);
+        }
+        for (int e = 0; e < 8; e++) scratch[group * d + part * 8 + e] = acc[e];
+        __syncthreads();
+        for (int i = threadIdx.x; i < d; i += ROW_THREADS) {
+            float total = 0.f;
+            for (int r = 0; r < groups; r++) total += scratch[r * d + i];
+            result[i] = float_to_bf16(total * inverse);
+        }
+    } else {
+        for (int i = threadIdx.x; i < d; i += ROW_THREADS) {
+            float acc = 0.f;
+            for (int j = 0; j < count; j++) acc += row[j] * bf16_to_float(values[(long)j * kvDim + i]);
+            result[i] = float_to_bf16(acc * inverse);
+        }
     }
 }

@@ -22,22 +22,31 @@ extern "C" __global__ void embedding_backward(float* dtable, const float* dout, 
     }
 }
 
-// hidden (N, I) bf16 = silu(gate)·up, gateUp (N, 2I) fp32 = [gate | up] per row.
-extern "C" __global__ void swiglu_forward(bf16* out, const float* gateUp, int N, int I) {
+__device__ __forceinline__ float load_activation(const float* p) { return *p; }
+__device__ __forceinline__ float load_activation(const bf16* p) { return bf16_to_float(*p); }
+
+// hidden (N, I) bf16 = silu(gate)·up from gateUp (N, 2I) = [gate | up] per row: bf16 in training (the GEMM's
+// bf16 output; the largest activation, read again by the backward), fp32 in decoding (one row per sequence).
+template <typename Activation>
+__device__ __forceinline__ void swiglu(bf16* out, const Activation* gateUp, int N, int I) {
     const long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= (long)N * I) return;
     const long n = i / I, j = i % I;
-    const float g = gateUp[n * 2 * I + j], u = gateUp[n * 2 * I + I + j];
+    const float g = load_activation(gateUp + n * 2 * I + j), u = load_activation(gateUp + n * 2 * I + I + j);
     const float s = 1.f / (1.f + expf(-g));
     out[i] = float_to_bf16(g * s * u);
 }
 
+extern "C" __global__ void swiglu_forward(bf16* out, const float* gateUp, int N, int I) { swiglu(out, gateUp, N, I); }
+
+extern "C" __global__ void swiglu_forward_bf16(bf16* out, const bf16* gateUp, int N, int I) { swiglu(out, gateUp, N, I); }
+
 // dGateUp (N, 2I) bf16 from dHidden (N, I) fp32: d/dgate = dh·up·σ(g)(1 + g(1 − σ(g))), d/dup = dh·g·σ(g).
-extern "C" __global__ void swiglu_backward(bf16* dGateUp, const float* dHidden, const float* gateUp, int N, int I) {
+extern "C" __global__ void swiglu_backward(bf16* dGateUp, const float* dHidden, const bf16* gateUp, int N, int I) {
     const long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= (long)N * I) return;
     const long n = i / I, j = i % I;
-    const float g = gateUp[n * 2 * I + j], u = gateUp[n * 2 * I + I + j];
+    const float g = bf16_to_float(gateUp[n * 2 * I + j]), u = bf16_to_float(gateUp[n * 2 * I + I + j]);
     const float s = 1.f / (1.f + expf(-g));
     const float dh = dHidden[i];
     dGateUp[n * 2 * I + I + j] = float_to_bf16(dh * (g * s));
@@ -47,11 +56,6 @@ extern "C" __global__ void swiglu_backward(bf16* dGateUp, const float* dHidden, 
 extern "C" __global__ void convert_f32_to_bf16(bf16* out, const float* inp, long count) {
     const long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
     if (i < count) out[i] = float_to_bf16(inp[i]);
-}
-
-extern "C" __global__ void scale_in_place(float* x, long count, float factor) {
-    const long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < count) x[i] *= factor;
 }
 
 // out (M, C) = inp rows `rows[m]` (M, C).
@@ -100,10 +104,11 @@ extern "C" __global__ void sum_squares(double* partials, const float* x, long co
 // AdamW (torch semantics, decoupled decay only where decays[i]); writes the fp32 master and its bf16 copy.
 extern "C" __global__ void adamw_step(float* params, bf16* params16, float* m, float* v, const float* grads,
                                       const unsigned char* decays, long count, float lr, float beta1, float beta2,
-                                      float eps, float weightDecay, float stepSize, float correction2) {
+                                      float eps, float weightDecay, float stepSize, float correction2,
+                                      float gradientScale) {
     const long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= count) return;
-    const float g = grads[i];
+    const float g = grads[i] * gradientScale;  // clipping by global norm, folded in (× 1 when not clipped: exact)
     float p = params[i];
     if (decays[i]) p *= 1.f - lr * weightDecay;
     const float mi = beta1 * m[i] + (1.f - beta1) * g;

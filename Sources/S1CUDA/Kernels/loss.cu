@@ -14,12 +14,20 @@ extern "C" __global__ void cross_entropy(float* losses, bf16* dlogits, const flo
         if (threadIdx.x == 0) losses[n] = 0.f;
         return;
     }
-    float m = NEG_INFINITY;
-    for (int i = threadIdx.x; i < V; i += ROW_THREADS) m = fmaxf(m, row[i]);
-    m = block_max(m, scratch);
-    float partial = 0.f;
-    for (int i = threadIdx.x; i < V; i += ROW_THREADS) partial += expf(row[i] - m);
-    const float z = block_sum(partial, scratch);
+    // One read of the row for the max and the sum together (online softmax: a thread's running sum is rescaled
+    // when its maximum grows), then the threads' pairs combined in the block's fixed tree.
+    float threadMax = NEG_INFINITY, threadSum = 0.f;
+    for (int i = threadIdx.x; i < V; i += ROW_THREADS) {
+        const float x = row[i];
+        if (x > threadMax) {
+            threadSum = threadSum * expf(threadMax - x) + 1.f;
+            threadMax = x;
+        } else {
+            threadSum += expf(x - threadMax);
+        }
+    }
+    const float m = block_max(threadMax, scratch);
+    const float z = block_sum(threadMax == NEG_INFINITY ? 0.f : threadSum * expf(threadMax - m), scratch);
     const float inverse = 1.f / z;
     for (int i = threadIdx.x; i < V; i += ROW_THREADS) {
         float g = expf(row[i] - m) * inverse * gradScale;

@@ -195,7 +195,7 @@ final class CUDADecoder: IncrementalDecoder {
             try ops.rmsNorm(out: norm, rstd: nil, input: mid, weight: w32 + o.postAttentionNorm, rows: N, channels: C, eps: eps)
             try ops.linear(out: DevicePointer(s.wide), input: norm, weight: w16 + o.gateWeight, rows: N, inFeatures: C,
                            outFeatures: 2 * I, policy: policy)
-            try ops.swiGLU(out: DevicePointer(s.hidden), gateUp: DevicePointer(s.wide), rows: N, intermediate: I)
+            try ops.swiGLU(out: DevicePointer(s.hidden), gateUp: DevicePointer<Float>(s.wide), rows: N, intermediate: I)
             try ops.linear(out: x, input: DevicePointer(s.hidden), weight: w16 + o.downWeight, residual: mid, rows: N,
                            inFeatures: I, outFeatures: C, policy: policy)
         }

@@ -15,12 +15,16 @@ final class CUDATrainingDevice: TrainingDevice {
     /// 1 where AdamW's weight decay applies (per parameter, from the layout's slots).
     let decays: DeviceMemory
     let rope: RopeTables
+    /// The attention kernels of the training path (flash wherever the head size has them).
+    let attentionKernel: TrainingAttentionKernel
     private var activations: TrainingActivations?
     private let normChunk = 1 << 16
     private let normPartials: DeviceMemory
 
-    init(ops: DeviceOps, model: Qwen2Model, optimizer: AdamW) throws {
+    /// `attention` overrides the kernel choice (benchmarks compare both); training leaves it nil.
+    init(ops: DeviceOps, model: Qwen2Model, optimizer: AdamW, attention: TrainingAttentionKernel? = nil) throws {
         self.ops = ops
+        attentionKernel = attention ?? .preferred(headDim: model.config.headDim)
         self.model = model
         self.optimizer = optimizer
         let context = ops.context, count = model.layout.count
@@ -57,11 +61,12 @@ final class CUDATrainingDevice: TrainingDevice {
     func zeroGradients() throws { try gradients.fill(byte: 0) }
 
     /// Buffers for (B, T), reused while they are large enough.
-    private func activations(batch B: Int, length T: Int) throws -> TrainingActivations {
-        let rows = B * T, scores = B * model.config.numAttentionHeads * T * T
-        if let current = activations, current.rows >= rows, current.scoreElements >= scores { return current }
+    func activations(batch B: Int, length T: Int) throws -> TrainingActivations {
+        let saved = attentionKernel.savedElements(batchHeads: B * model.config.numAttentionHeads, length: T)
+        if let current = activations, current.rows >= B * T, current.savedElements >= saved { return current }
         activations = nil  // free the old buffers before allocating larger ones
-        let fresh = try TrainingActivations(context: ops.context, config: model.config, rows: rows, scoreElements: scores)
+        let fresh = try TrainingActivations(context: ops.context, config: model.config, batch: B, length: T,
+                                            attention: attentionKernel)
         activations = fresh
         return fresh
     }
@@ -89,8 +94,16 @@ final class CUDATrainingDevice: TrainingDevice {
         return try a.logits.download(Float.self, count: B * T * model.config.vocabSize)
     }
 
+    /// The attention buffers of layer `x` within `a`.
+    private func buffers(_ a: TrainingActivations, _ x: TrainingActivations.Layer) -> AttentionBuffers {
+        AttentionBuffers(q: DevicePointer(x.q), k: DevicePointer(x.k), v: DevicePointer(x.v), output: DevicePointer(x.attention),
+                         saved: x.attentionSaved.address, scratch: DevicePointer(a.attentionScratch),
+                         scoreGradient: DevicePointer(a.scoreGradient), headsF32: DevicePointer(a.headsF32))
+    }
+
     func forward(_ a: TrainingActivations, batch B: Int, length T: Int) throws {
         let c = model.config, layout = model.layout, shape = AttentionShape(c)
+        let attention = TrainingAttention(kernel: attentionKernel, shape: shape, batch: B, length: T)
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, V = c.vocabSize, eps = Float(c.rmsNormEps)
         let qDim = shape.queryDim, qkvDim = qDim + 2 * shape.keyValueDim, H = shape.heads, d = shape.headDim
         let w32 = weights.f32, w16 = weights.bf16
@@ -106,24 +119,17 @@ final class CUDATrainingDevice: TrainingDevice {
                            inFeatures: C, outFeatures: qkvDim, policy: .pinnedPerProblem)
             try ops.qkvToHeads(q: DevicePointer(x.q), k: DevicePointer(x.k), v: DevicePointer(x.v), qkv: DevicePointer(a.qkv),
                                bias: w32 + o.qBias, rope: rope, rows: N, length: T, shape: shape)
-            // scores (B·Hq, T, T) = q·kᵀ/√d → P causal softmax → heads (B,Hq,T,d) = P·v → rows (N, Hq·d)
-            try ops.batchedTransposedProduct(out: DevicePointer(a.scores), x: DevicePointer(x.q), w: DevicePointer(x.k),
-                                             batches: B * H, rows: T, columns: T, inner: d, alpha: shape.scale)
-            try ops.softmaxCausal(probabilities: DevicePointer(x.probabilities), scores: DevicePointer(a.scores),
-                                  rows: B * H * T, length: T)
-            try ops.batchedProduct(out: DevicePointer(a.headsF32), p: DevicePointer(x.probabilities), v: DevicePointer(x.v),
-                                   batches: B * H, rows: T, inner: T, columns: d)
-            try ops.headsToRows(out: DevicePointer(x.attention), heads: DevicePointer(a.headsF32), rows: N, length: T,
-                                heads: H, headDim: d)
+            // attention rows (N, Hq·d) = causal softmax(q·kᵀ/√d)·v
+            try attention.forward(ops, buffers(a, x))
             // mid (N,C) = input + o_proj(attention)
             try ops.linear(out: DevicePointer(x.mid), input: DevicePointer(x.attention), weight: w16 + o.oWeight,
                            residual: DevicePointer(x.input), rows: N, inFeatures: qDim, outFeatures: C, policy: .pinnedPerProblem)
             // MLP block: norm2 (N,C) → gateUp (N,2I) → hidden (N,I) → next (N,C) = mid + down(hidden)
             try ops.rmsNorm(out: DevicePointer(x.norm2), rstd: DevicePointer(x.rstd2), input: DevicePointer(x.mid),
                             weight: w32 + o.postAttentionNorm, rows: N, channels: C, eps: eps)
-            try ops.linear(out: DevicePointer(x.gateUp), input: DevicePointer(x.norm2), weight: w16 + o.gateWeight,
-                           rows: N, inFeatures: C, outFeatures: 2 * I, policy: .pinnedPerProblem)
-            try ops.swiGLU(out: DevicePointer(x.hidden), gateUp: DevicePointer(x.gateUp), rows: N, intermediate: I)
+            try ops.linearBF16(out: DevicePointer(x.gateUp), input: DevicePointer(x.norm2), weight: w16 + o.gateWeight,
+                               rows: N, inFeatures: C, outFeatures: 2 * I, policy: .pinnedPerProblem)
+            try ops.swiGLU(out: DevicePointer(x.hidden), bf16GateUp: DevicePointer(x.gateUp), rows: N, intermediate: I)
             try ops.linear(out: DevicePointer(next), input: DevicePointer(x.hidden), weight: w16 + o.downWeight,
                            residual: DevicePointer(x.mid), rows: N, inFeatures: I, outFeatures: C, policy: .pinnedPerProblem)
         }
@@ -136,6 +142,7 @@ final class CUDATrainingDevice: TrainingDevice {
     /// From ∂L/∂logits (bf16, in `logitGradient`) to the gradients (+=), as `Qwen2Model.backward`.
     func backward(_ a: TrainingActivations, tokens: [Int32], batch B: Int, length T: Int) throws {
         let c = model.config, layout = model.layout, shape = AttentionShape(c)
+        let attention = TrainingAttention(kernel: attentionKernel, shape: shape, batch: B, length: T)
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, V = c.vocabSize
         let qDim = shape.queryDim, qkvDim = qDim + 2 * shape.keyValueDim, H = shape.heads, d = shape.headDim
         let w32 = weights.f32, w16 = weights.bf16, g = DevicePointer<Float>(gradients)
@@ -173,19 +180,11 @@ final class CUDATrainingDevice: TrainingDevice {
                                         rows: N, inFeatures: qDim, outFeatures: C)
             try ops.linearWeightGradient(accumulateInto: g + o.oWeight, outputGradient: dRes16, input: DevicePointer(x.attention),
                                          rows: N, inFeatures: qDim, outFeatures: C)
-            // Attention backward by heads: dO (B,Hq,T,d) → dP = dO·vᵀ, dv = Pᵀ·dO → dS → dq = dS·k, dk = dSᵀ·q
+            // Attention backward by heads: dO (B,Hq,T,d) → dq, dk, dv (B,Hq,T,d) fp32
             let dO16 = DevicePointer<BF16>(a.headsGradient16)
             try ops.rowsToHeads(out: dO16, rows: DevicePointer(a.hiddenGradient), rows: N, length: T, heads: H, headDim: d)
-            try ops.batchedTransposedProduct(out: DevicePointer(a.scores), x: dO16, w: DevicePointer(x.v),
-                                             batches: B * H, rows: T, columns: T, inner: d, alpha: 1)
-            try ops.batchedTransposedLeftProduct(out: DevicePointer(a.headsVGradient), p: DevicePointer(x.probabilities), x: dO16,
-                                                 batches: B * H, rows: T, columns: T, inner: d)
-            try ops.softmaxCausalBackward(scoreGradient: DevicePointer(a.scoreGradient), probabilities: DevicePointer(x.probabilities),
-                                          probabilityGradient: DevicePointer(a.scores), rows: B * H * T, length: T, scale: shape.scale)
-            try ops.batchedProduct(out: DevicePointer(a.headsF32), p: DevicePointer(a.scoreGradient), v: DevicePointer(x.k),
-                                   batches: B * H, rows: T, inner: T, columns: d)
-            try ops.batchedTransposedLeftProduct(out: DevicePointer(a.headsKGradient), p: DevicePointer(a.scoreGradient),
-                                                 x: DevicePointer(x.q), batches: B * H, rows: T, columns: T, inner: d)
+            try attention.backward(ops, buffers(a, x), outputGradient: dO16, dq: DevicePointer(a.headsF32),
+                                   dk: DevicePointer(a.headsKGradient), dv: DevicePointer(a.headsVGradient))
             // dqkv (N, qkvDim): group sums of dk, dv, RoPE undone; then the bias and the fused q/k/v projection.
             try ops.headsToQKVBackward(qkvGradient: DevicePointer(a.qkv), q: DevicePointer(a.headsF32), k: DevicePointer(a.headsKGradient),
                                        v: DevicePointer(a.headsVGradient), rope: rope, rows: N, length: T, shape: shape)
@@ -216,10 +215,10 @@ final class CUDATrainingDevice: TrainingDevice {
         try ops.sumOfSquares(partials: DevicePointer(normPartials), input: DevicePointer(gradients), count: count, chunk: normChunk)
         let partials = try normPartials.download(Double.self, count: blocks)
         let norm = partials.reduce(0.0, +).squareRoot()
-        if let maxNorm {
-            let coefficient = maxNorm / (norm + 1e-6)
-            if coefficient < 1 { try ops.scale(DevicePointer(gradients), count: count, by: Float(coefficient)) }
-        }
+        // Clipping scales the gradients by maxNorm / (norm + 1e-6) when that is below 1, as the CPU engine does;
+        // the AdamW kernel applies the factor as it reads each gradient (one pass over them instead of two).
+        var gradientScale: Float = 1
+        if let maxNorm, maxNorm / (norm + 1e-6) < 1 { gradientScale = Float(maxNorm / (norm + 1e-6)) }
         optimizer.stepCount += 1
         let t = Double(optimizer.stepCount)
         let lr = Float(learningRate)
@@ -229,7 +228,7 @@ final class CUDATrainingDevice: TrainingDevice {
                       secondMoment: DevicePointer(secondMoment), gradients: DevicePointer(gradients),
                       decays: DevicePointer(decays), count: count, learningRate: lr, beta1: optimizer.beta1,
                       beta2: optimizer.beta2, epsilon: optimizer.epsilon, weightDecay: optimizer.weightDecay,
-                      stepSize: stepSize, correction2: correction2)
+                      stepSize: stepSize, correction2: correction2, gradientScale: gradientScale)
         return norm
     }
 }

@@ -8,6 +8,8 @@ final class DeviceOps {
     let matmul: MatmulEngine
     /// The stream every operation goes to (nil: the legacy default stream); the decoder sets its own while it runs.
     var stream: CUDAStream?
+    /// When set, every operation marks its end on it (benchmarks' per-operation times).
+    var profiler: OpProfiler?
     /// Threads per block of the row kernels (`ROW_THREADS` in common.cuh).
     static let rowThreads = 256
     static let elementThreads = 256
@@ -18,8 +20,9 @@ final class DeviceOps {
         self.matmul = matmul
     }
 
-    private func launch(_ name: String, grid: Dim3, block: Dim3, _ arguments: [KernelArgument]) throws {
+    func launch(_ name: String, grid: Dim3, block: Dim3, _ arguments: [KernelArgument]) throws {
         try kernels.kernel(name).launch(grid: grid, block: block, stream: stream, arguments)
+        try profiler?.mark(name, on: stream)
     }
 
     /// One thread per element of `count`.
@@ -44,6 +47,19 @@ final class DeviceOps {
         let problem = MatmulProblem(transposeA: true, transposeB: false, m: M, n: N, k: K, lda: K, ldb: K, ldc: M)
         try matmul.matmul(problem, policy: policy, a: w.address, b: x.address, c: (residual ?? y).address,
                           d: y.address, alpha: 1, beta: residual == nil ? 0 : 1, stream: stream)
+        try profiler?.mark("gemm linear \(N)x\(M)x\(K)", on: stream)
+    }
+
+    /// y (N, M) bf16 = x (N, K) bf16 · w (M, K)ᵀ bf16, accumulated in fp32 and rounded once.
+    /// Named apart from `linear` on purpose: an overload on the output's element type would let an untyped
+    /// `DevicePointer(memory)` argument pick either.
+    func linearBF16(out y: DevicePointer<BF16>, input x: DevicePointer<BF16>, weight w: DevicePointer<BF16>, rows N: Int,
+                    inFeatures K: Int, outFeatures M: Int, policy: MatmulAlgorithmPolicy) throws {
+        var problem = MatmulProblem(transposeA: true, transposeB: false, m: M, n: N, k: K, lda: K, ldb: K, ldc: M)
+        problem.cType = .bf16
+        try matmul.matmul(problem, policy: policy, a: w.address, b: x.address, c: y.address, d: y.address, alpha: 1,
+                          beta: 0, stream: stream)
+        try profiler?.mark("gemm linear bf16 \(N)x\(M)x\(K)", on: stream)
     }
 
     /// dx (N, K) fp32 = dy (N, M) bf16 · w (M, K) bf16.
@@ -52,6 +68,7 @@ final class DeviceOps {
         let problem = MatmulProblem(transposeA: false, transposeB: false, m: K, n: N, k: M, lda: K, ldb: M, ldc: K)
         try matmul.matmul(problem, policy: .pinnedPerProblem, a: w.address, b: dy.address, c: dx.address,
                           d: dx.address, alpha: 1, beta: 0, stream: stream)
+        try profiler?.mark("gemm input gradient \(N)x\(K)x\(M)", on: stream)
     }
 
     /// dw (M, K) fp32 += dy (N, M)ᵀ bf16 · x (N, K) bf16.
@@ -60,6 +77,7 @@ final class DeviceOps {
         let problem = MatmulProblem(transposeA: false, transposeB: true, m: K, n: M, k: N, lda: K, ldb: M, ldc: K)
         try matmul.matmul(problem, policy: .pinnedPerProblem, a: x.address, b: dy.address, c: dw.address,
                           d: dw.address, alpha: 1, beta: 1, stream: stream)
+        try profiler?.mark("gemm weight gradient \(M)x\(K)x\(N)", on: stream)
     }
 
     /// Per batch b of `batches`: out_b (T, S) fp32 = alpha · x_b (T, d) · w_b (S, d)ᵀ, operands bf16, contiguous.
@@ -91,6 +109,7 @@ final class DeviceOps {
         (problem.strideA, problem.strideB, problem.strideC) = strides
         try matmul.matmul(problem, policy: .pinnedPerProblem, a: a, b: b, c: out.address, d: out.address,
                           alpha: alpha, beta: 0, stream: stream)
+        try profiler?.mark("gemm batched \(batches)x\(problem.m)x\(problem.n)x\(problem.k)", on: stream)
     }
 
     // MARK: Kernels
@@ -142,22 +161,23 @@ final class DeviceOps {
                                                 weight.argument, rstd.argument, .int(C)])
     }
 
+    /// hidden (N, I) bf16 from fp32 (decoding) or bf16 (training) [gate | up] rows.
     func swiGLU(out: DevicePointer<BF16>, gateUp: DevicePointer<Float>, rows N: Int, intermediate I: Int) throws {
         try elementwise("swiglu_forward", count: N * I, [out.argument, gateUp.argument, .int(N), .int(I)])
     }
 
+    func swiGLU(out: DevicePointer<BF16>, bf16GateUp gateUp: DevicePointer<BF16>, rows N: Int, intermediate I: Int) throws {
+        try elementwise("swiglu_forward_bf16", count: N * I, [out.argument, gateUp.argument, .int(N), .int(I)])
+    }
+
     func swiGLUBackward(gateUpGradient: DevicePointer<BF16>, outputGradient: DevicePointer<Float>,
-                        gateUp: DevicePointer<Float>, rows N: Int, intermediate I: Int) throws {
+                        gateUp: DevicePointer<BF16>, rows N: Int, intermediate I: Int) throws {
         try elementwise("swiglu_backward", count: N * I, [gateUpGradient.argument, outputGradient.argument,
                                                           gateUp.argument, .int(N), .int(I)])
     }
 
     func toBF16(out: DevicePointer<BF16>, input: DevicePointer<Float>, count: Int) throws {
         try elementwise("convert_f32_to_bf16", count: count, [out.argument, input.argument, .long(count)])
-    }
-
-    func scale(_ x: DevicePointer<Float>, count: Int, by factor: Float) throws {
-        try elementwise("scale_in_place", count: count, [x.argument, .long(count), .float(factor)])
     }
 
     func gatherRows(out: DevicePointer<Float>, input: DevicePointer<Float>, rows: DevicePointer<Int32>, count M: Int,
@@ -193,11 +213,11 @@ final class DeviceOps {
     func adamW(parameters: DevicePointer<Float>, parameters16: DevicePointer<BF16>, firstMoment: DevicePointer<Float>,
                secondMoment: DevicePointer<Float>, gradients: DevicePointer<Float>, decays: DevicePointer<UInt8>,
                count: Int, learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float,
-               stepSize: Float, correction2: Float) throws {
+               stepSize: Float, correction2: Float, gradientScale: Float) throws {
         try elementwise("adamw_step", count: count, [
             parameters.argument, parameters16.argument, firstMoment.argument, secondMoment.argument,
             gradients.argument, decays.argument, .long(count), .float(learningRate), .float(beta1), .float(beta2),
-            .float(epsilon), .float(weightDecay), .float(stepSize), .float(correction2)])
+            .float(epsilon), .float(weightDecay), .float(stepSize), .float(correction2), .float(gradientScale)])
     }
 
     // MARK: Attention pieces
