@@ -5,8 +5,13 @@ import Foundation
 /// every step key that runs the engine, so results computed with a different BLAS kernel or thread count are
 /// never mistaken for cached ones, and `verify --recompute` can say why bits differ.
 public struct EngineEnvironment: Codable, Equatable, Sendable {
-    /// OpenBLAS threads used by `cblas_sgemm`.
+    /// OpenBLAS threads per `cblas_sgemm` call: always 1. The engine splits its own work instead (see `threads`):
+    /// OpenBLAS's thread pool spent about a sixth of a two-thread training step yielding between small GEMMs.
     public let blasThreads: Int
+    /// Threads the engine splits its work over (`workerCount`): GEMMs by output rows or columns, row kernels by
+    /// rows, attention by (sequence, KV head) groups. Every output element is computed by one thread in one order,
+    /// so the count never changes the bits (a test trains at 1, 2 and 3 threads) and is not in the fingerprint.
+    public let threads: Int
     /// OpenBLAS kernel set chosen for this CPU (`openblas_get_corename()`, e.g. "Haswell").
     public let blasCoreName: String
     /// OpenBLAS build configuration (`openblas_get_config()`).
@@ -20,20 +25,22 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
     static let relevantFlags: Set<String> = ["sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
                                              "avx512vl", "avx512_bf16", "avx512_vnni", "amx_bf16", "neon", "asimd", "sve"]
 
-    /// Pins OpenBLAS to `threads` threads (default 1: the reference engine must be deterministic and the
-    /// machines are shared) and returns the resulting environment.
+    /// The thread count runs use: every core of this machine (the bits do not depend on it).
+    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Sets the engine's thread count (OpenBLAS stays at one thread per call) and returns the environment.
     @discardableResult
-    public static func configure(blasThreads threads: Int = 1) -> EngineEnvironment {
+    public static func configure(threads: Int) -> EngineEnvironment {
         pinLock.lock()
-        openblas_set_num_threads(Int32(max(1, threads)))
+        openblas_set_num_threads(1)
         pinned = true
         workerCount = max(1, threads)
         pinLock.unlock()
         return current()
     }
 
-    /// Pins 1 thread unless `configure` was called: OpenBLAS would otherwise use every core, a count that
-    /// varies between machines and would silently enter the results' fingerprint. Called by `Qwen2Model.init`.
+    /// Pins OpenBLAS to 1 thread unless `configure` was called: it would otherwise use every core, a count that
+    /// varies between machines. Called by `Qwen2Model.init`.
     public static func pinDefaultIfNeeded() {
         pinLock.lock()
         defer { pinLock.unlock() }
@@ -43,8 +50,7 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
         }
     }
 
-    /// Threads the engine's own row-parallel loops use: the pinned BLAS thread count, so one setting
-    /// controls all parallelism. Row-parallel loops give the same bits for any value (rows are independent).
+    /// Threads the engine's parallel loops use (`configure(threads:)`).
     public private(set) nonisolated(unsafe) static var workerCount = 1
 
     private static let pinLock = NSLock()
@@ -61,9 +67,9 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
             flags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
                 .intersection(relevantFlags).sorted()
         }
-        return EngineEnvironment(blasThreads: Int(openblas_get_num_threads()), blasCoreName: core,
+        return EngineEnvironment(blasThreads: Int(openblas_get_num_threads()), threads: workerCount, blasCoreName: core,
                                  blasConfig: config.trimmingCharacters(in: .whitespaces), cpuFlags: flags,
-                                 kernelVersion: "cpu-fp32-1")
+                                 kernelVersion: "cpu-fp32-2")
     }
 
     /// Sorted key → value pairs for hashing into step keys.

@@ -6,8 +6,8 @@ public enum EngineBenchmarks {
     /// One SFT training step (forward, masked cross-entropy, backward, AdamW) on the s1-mini shape (DESIGN: hidden
     /// 128, 4 layers, 4 heads, 2 KV heads, intermediate 384, byte vocabulary, tied): wall and CPU tokens/s.
     public static func trainingStep(threads: Int, batch: Int, length: Int, steps: Int) throws -> String {
-        EngineEnvironment.configure(blasThreads: threads)
-        defer { EngineEnvironment.configure(blasThreads: 1) }
+        EngineEnvironment.configure(threads: threads)
+        defer { EngineEnvironment.configure(threads: 1) }
         let config = Qwen2Config(hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4,
                                  numKeyValueHeads: 2, vocabSize: 272, tieWordEmbeddings: true)
         let model = try Qwen2Model.initialised(config: config, seed: 1)
@@ -34,7 +34,7 @@ public enum EngineBenchmarks {
     /// Greedy KV-cache decoding on the same shape: `newTokens` new tokens after a `prompt`-token random prompt for
     /// each of `batch` sequences decoded together, prompt feeding included; wall and CPU tokens/s.
     public static func decoding(batch: Int, prompt: Int, newTokens: Int) throws -> String {
-        EngineEnvironment.configure(blasThreads: 1)
+        EngineEnvironment.configure(threads: 1)
         let config = Qwen2Config(hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4,
                                  numKeyValueHeads: 2, vocabSize: 272, tieWordEmbeddings: true)
         let model = try Qwen2Model.initialised(config: config, seed: 1)
@@ -59,8 +59,8 @@ public enum EngineBenchmarks {
     /// GFLOP/s of the training step's largest matmul (the fused gate/up projection, (B·T, C)·(C, 2I)) against a
     /// large square sgemm, the practical OpenBLAS peak on this machine.
     public static func largestMatmul(threads: Int) -> String {
-        EngineEnvironment.configure(blasThreads: threads)
-        defer { EngineEnvironment.configure(blasThreads: 1) }
+        EngineEnvironment.configure(threads: threads)
+        defer { EngineEnvironment.configure(threads: 1) }
         func gflops(rows: Int, inFeatures: Int, outFeatures: Int, repeats: Int) -> Double {
             let x = FloatBuffer(count: rows * inFeatures), w = FloatBuffer(count: outFeatures * inFeatures)
             let y = FloatBuffer(count: rows * outFeatures)

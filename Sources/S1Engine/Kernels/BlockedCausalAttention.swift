@@ -16,17 +16,14 @@ import Foundation
 public enum BlockedCausalAttention {
     public static let blockRows = 64
 
-    /// Runs `body(b, g)` for every (sequence, key/value head) group, on several threads when configured, with
-    /// OpenBLAS pinned to one thread per caller meanwhile. The BLAS thread count is process-wide, so the engine
-    /// expects one training or inference computation at a time per process (the runner's execution model).
+    /// Runs `body(b, g)` for every (sequence, key/value head) group, on several threads when configured (each
+    /// calling OpenBLAS, which the engine keeps at one thread per call).
     static func forEachGroup(batch B: Int, kvHeads Hk: Int, _ body: (Int, Int) -> Void) {
         let workers = min(EngineEnvironment.workerCount, B * Hk)
         if workers <= 1 {
             for task in 0..<(B * Hk) { body(task / Hk, task % Hk) }
             return
         }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(EngineEnvironment.workerCount)) }
         DispatchQueue.concurrentPerform(iterations: B * Hk) { task in body(task / Hk, task % Hk) }
     }
 

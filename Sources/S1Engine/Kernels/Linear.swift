@@ -2,6 +2,10 @@ import COpenBLAS
 
 /// A linear layer `y = x·Wᵀ + b` with PyTorch's weight layout `(out, in)`, through OpenBLAS `cblas_sgemm`.
 ///
+/// Threads: each GEMM is split over `EngineEnvironment.workerCount` single-threaded `cblas_sgemm` calls by the
+/// rows or columns of its output (never by the reduction), so every output element is one thread's sum in one
+/// order. The split depends only on the shape and the thread count.
+///
 /// Batch invariance: OpenBLAS may pick different kernels (and edge paths) for different row counts M, so the
 /// batched `forward` is only guaranteed to be deterministic for a fixed shape. Decoding paths whose rows must
 /// not depend on the batch composition use `forwardRowInvariant`, which computes every row with the same
@@ -12,15 +16,21 @@ public enum Linear {
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                rows N: Int, inFeatures K: Int, outFeatures M: Int) {
         guard N > 0 else { return }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(N), Int32(M), Int32(K),
-                    1, inp, Int32(K), weight, Int32(K), 0, out, Int32(M))
-        if let bias {
-            for n in 0..<N {
-                let row = out + n * M
-                for m in 0..<M { row[m] += bias[m] }
+        RowParallel.forEachChunk(rows: N, minimumRowsPerTask: minimumRowsPerTask) { rows in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(M), Int32(K),
+                        1, inp + rows.lowerBound * K, Int32(K), weight, Int32(K), 0, out + rows.lowerBound * M, Int32(M))
+            if let bias {
+                for n in rows {
+                    let row = out + n * M
+                    for m in 0..<M { row[m] += bias[m] }
+                }
             }
         }
     }
+
+    /// Rows (or weight-gradient columns) per thread below which a GEMM is not split: smaller pieces cost more in
+    /// hand-off than they save.
+    static let minimumRowsPerTask = 64
 
     /// Same as `forward`, but each row is computed by an identical one-row GEMM call, so row n's output does
     /// not depend on N or on the other rows (batch-invariant decoding).
@@ -42,16 +52,23 @@ public enum Linear {
                                 rows N: Int, inFeatures K: Int, outFeatures M: Int) {
         guard N > 0 else { return }
         if let dinp {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(N), Int32(K), Int32(M),
-                        1, dout, Int32(M), weight, Int32(K), accumulate ? 1 : 0, dinp, Int32(K))
+            RowParallel.forEachChunk(rows: N, minimumRowsPerTask: minimumRowsPerTask) { rows in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(K), Int32(M),
+                            1, dout + rows.lowerBound * M, Int32(M), weight, Int32(K), accumulate ? 1 : 0,
+                            dinp + rows.lowerBound * K, Int32(K))
+            }
         }
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(M), Int32(K), Int32(N),
-                    1, dout, Int32(M), inp, Int32(K), 1, dweight, Int32(K))
-        if let dbias {
-            // Rows in order; each column's sum has a fixed order.
-            for n in 0..<N {
-                let row = dout + n * M
-                for m in 0..<M { dbias[m] += row[m] }
+        // dweight rows m (output features) are independent sums over all N rows: split by m, not by n.
+        RowParallel.forEachChunk(rows: M, minimumRowsPerTask: minimumRowsPerTask) { features in
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(features.count), Int32(K), Int32(N),
+                        1, dout + features.lowerBound, Int32(M), inp, Int32(K), 1,
+                        dweight + features.lowerBound * K, Int32(K))
+            if let dbias {
+                // Rows in order; each column's sum has a fixed order.
+                for n in 0..<N {
+                    let row = dout + n * M
+                    for m in features { dbias[m] += row[m] }
+                }
             }
         }
     }

@@ -2,15 +2,16 @@ import S1Engine
 
 /// Gathers the execution environment for a backend.
 enum EnvironmentProbe {
-    /// For the CPU engine: pins OpenBLAS to one thread (a count that would otherwise vary between machines) and
-    /// keys every step on the BLAS kernel family, thread count and CPU features that can change float results.
+    /// For the CPU engine: every core (`EngineEnvironment.defaultThreads`; the engine's bits do not depend on the
+    /// count) with OpenBLAS at one thread per call; every step is keyed on the BLAS kernel family, BLAS thread count
+    /// and CPU features that can change float results.
     /// For CUDA: the device, driver, compiler and kernel sources (opening the backend once); where it cannot be
     /// opened, "unavailable", and running a model step reports why.
     static func environment(backend: String) -> ExecutionEnvironment {
         var kernels: [String: String] = [:]
         switch backend {
         case "cpu":
-            EngineEnvironment.configure(blasThreads: 1)
+            EngineEnvironment.configure(threads: EngineEnvironment.defaultThreads)
             kernels = CPUBackend.shared.kernelFacts
         case "cuda":
             do {
