@@ -98,6 +98,26 @@ final class GenerationTests: XCTestCase {
         XCTAssertGreaterThan(Set(alone.values.map(\.tokens)).count, 3)  // the outputs differ between requests
     }
 
+    /// A batch large enough for the decode step to split its rows over threads (≥ 64 rows) gives every sequence
+    /// the bits it has decoded alone on one thread.
+    func testBatchInvarianceAcrossThreadCounts() throws {
+        let base = requests()
+        let many = (0..<12).flatMap { copy in
+            base.map { GenerationRequest(id: $0.id + UInt64(1000 * copy), promptTokens: $0.promptTokens, policy: $0.policy,
+                                         sampling: $0.sampling) }
+        }
+        EngineEnvironment.configure(threads: 1)
+        var alone: [UInt64: (tokens: [Int32], logits: [[Float]])] = [:]
+        for request in many.prefix(18) { alone.merge(try runRecording([request], maxBatchSize: 1)) { a, _ in a } }
+        EngineEnvironment.configure(threads: 2)
+        defer { EngineEnvironment.configure(threads: 1) }
+        let batched = try runRecording(many, maxBatchSize: many.count)
+        for request in many.prefix(18) {
+            XCTAssertEqual(batched[request.id]!.tokens, alone[request.id]!.tokens, "request \(request.id)")
+            XCTAssertEqual(batched[request.id]!.logits, alone[request.id]!.logits, "request \(request.id)")
+        }
+    }
+
     func testLongerGenerationExtendsShorterOne() throws {
         let generator = Generator(model: F.model)
         let sampling = SamplingParameters(temperature: 0.8, topP: 0.95, seed: 9)

@@ -58,8 +58,11 @@ struct BenchCommand: ParsableCommand {
         @Option var batch = 1
         @Option var prompt = 16
         @Option var newTokens = 128
+        @Option(help: "Engine threads (the peer script's torch threads must match).") var threads = 1
         func run() throws {
-            try reportingFailures { print(try EngineBenchmarks.decoding(batch: batch, prompt: prompt, newTokens: newTokens)) }
+            try reportingFailures {
+                print(try EngineBenchmarks.decoding(batch: batch, prompt: prompt, newTokens: newTokens, threads: threads))
+            }
         }
     }
 

@@ -33,8 +33,9 @@ public enum EngineBenchmarks {
 
     /// Greedy KV-cache decoding on the same shape: `newTokens` new tokens after a `prompt`-token random prompt for
     /// each of `batch` sequences decoded together, prompt feeding included; wall and CPU tokens/s.
-    public static func decoding(batch: Int, prompt: Int, newTokens: Int) throws -> String {
-        EngineEnvironment.configure(threads: 1)
+    public static func decoding(batch: Int, prompt: Int, newTokens: Int, threads: Int = 1) throws -> String {
+        EngineEnvironment.configure(threads: threads)
+        defer { EngineEnvironment.configure(threads: 1) }
         let config = Qwen2Config(hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4,
                                  numKeyValueHeads: 2, vocabSize: 272, tieWordEmbeddings: true)
         let model = try Qwen2Model.initialised(config: config, seed: 1)
@@ -52,7 +53,7 @@ public enum EngineBenchmarks {
         let results = try generator.generate(requests: requests())
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu = cpuSeconds() - cpuStart
         let generated = Double(results.reduce(0) { $0 + $1.tokens.count })
-        return "{\"engine\":\"s1-swift-decode\",\"batch\":\(batch),\"prompt\":\(prompt),\"new_tokens\":\(newTokens),"
+        return "{\"engine\":\"s1-swift-decode\",\"threads\":\(threads),\"batch\":\(batch),\"prompt\":\(prompt),\"new_tokens\":\(newTokens),"
             + "\"tokens_per_second\":\(generated / seconds),\"tokens_per_cpu_second\":\(generated / cpu)}"
     }
 

@@ -86,14 +86,19 @@ final class IncrementalForward {
                 (cache.keys(l) + position * kvDim).update(from: k + row * kvDim, count: kvDim)
                 (cache.values(l) + position * kvDim).update(from: v + row * kvDim, count: kvDim)
             }
-            for row in 0..<N {
-                let cache = caches[rowCaches[row]], count = rowPositions[row] + 1
-                let keys = cache.keys(l), values = cache.values(l)
-                for h in 0..<Hq {
-                    let g = h / group
-                    _ = CausalAttention.attendRow(out: attention + row * qDim + h * d, query: q + row * qDim + h * d,
-                                                  keys: keys + g * d, values: values + g * d, rowStride: kvDim,
-                                                  count: count, headDim: d, scale: scale, scores: scoreRow)
+            RowParallel.forEachChunk(rows: N, minimumRowsPerTask: 32) { rows in
+                // The first chunk uses the shared scratch; others their own (each row's result is its own).
+                let scratch = rows.lowerBound == 0 ? scoreRow : UnsafeMutablePointer<Float>.allocate(capacity: longest)
+                defer { if scratch != scoreRow { scratch.deallocate() } }
+                for row in rows {
+                    let cache = caches[rowCaches[row]], count = rowPositions[row] + 1
+                    let keys = cache.keys(l), values = cache.values(l)
+                    for h in 0..<Hq {
+                        let g = h / group
+                        _ = CausalAttention.attendRow(out: attention + row * qDim + h * d, query: q + row * qDim + h * d,
+                                                      keys: keys + g * d, values: values + g * d, rowStride: kvDim,
+                                                      count: count, headDim: d, scale: scale, scores: scratch)
+                    }
                 }
             }
             // mid (N,C) = o_proj(attention) + x
