@@ -132,16 +132,44 @@ __device__ __forceinline__ float row_sum(float x) {
     return x + __shfl_xor_sync(0xffffffffu, x, 2);
 }
 
+// Where a block and a lane sit: the (b, h) slice, the block's own tile (the heaviest first when `reversed`), the
+// first of this warp's 16 rows in it, and the lane's fragment coordinates g = lane / 4, c = lane % 4.
+struct FlashPosition {
+    int bh, tile, row0, lane, g, c;
+    long slice;
+};
+
+__device__ __forceinline__ FlashPosition flash_position(int T, int D, bool reversed) {
+    FlashPosition p;
+    p.bh = blockIdx.y;
+    p.tile = reversed ? gridDim.x - 1 - blockIdx.x : blockIdx.x;
+    p.lane = threadIdx.x % 32;
+    p.g = p.lane / 4;
+    p.c = p.lane % 4;
+    p.row0 = p.tile * FLASH_TILE + (threadIdx.x / 32) * 16;
+    p.slice = (long)p.bh * T * D;
+    return p;
+}
+
+// Key tile kt of k and v into shared memory, after every warp is done with the previous one.
+template <int D>
+__device__ __forceinline__ void load_key_value_tiles(bf16* keys, bf16* values, const bf16* k, const bf16* v, int kt,
+                                                     int T) {
+    __syncthreads();
+    load_tile<D>(keys, k, kt * FLASH_TILE, T);
+    load_tile<D>(values, v, kt * FLASH_TILE, T);
+    __syncthreads();
+}
+
 // grid (⌈T/64⌉, BH), FLASH_THREADS threads. scaleLog2 = log2(e)/√D.
 template <int D>
 __device__ __forceinline__ void flash_forward(bf16* out, float* lse2, const bf16* q, const bf16* k, const bf16* v,
                                               int T, int H, float scaleLog2) {
     __shared__ __align__(16) bf16 keys[FLASH_TILE * (D + 8)];
     __shared__ __align__(16) bf16 values[FLASH_TILE * (D + 8)];
-    const int bh = blockIdx.y, tile = gridDim.x - 1 - blockIdx.x, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-    const int g = lane / 4, c = lane % 4;
-    const long slice = (long)bh * T * D;
-    const int row0 = tile * FLASH_TILE + warp * 16;
+    const FlashPosition at = flash_position(T, D, true);
+    const int bh = at.bh, tile = at.tile, row0 = at.row0, lane = at.lane, g = at.g, c = at.c;
+    const long slice = at.slice;
     unsigned qa[D / 16][4];
     load_row_fragments<D>(qa, q + slice, row0, T, g, c);
     float o[D / 8][4];
@@ -149,10 +177,7 @@ __device__ __forceinline__ void flash_forward(bf16* out, float* lse2, const bf16
     for (int dn = 0; dn < D / 8; dn++) o[dn][0] = o[dn][1] = o[dn][2] = o[dn][3] = 0.f;
     float m[2] = {NEG_INFINITY, NEG_INFINITY}, l[2] = {0.f, 0.f};
     for (int kt = 0; kt <= tile; kt++) {
-        __syncthreads();  // the previous tile is consumed
-        load_tile<D>(keys, k + slice, kt * FLASH_TILE, T);
-        load_tile<D>(values, v + slice, kt * FLASH_TILE, T);
-        __syncthreads();
+        load_key_value_tiles<D>(keys, values, k + slice, v + slice, kt, T);
         float s[8][4];
 #pragma unroll
         for (int j = 0; j < 8; j++) s[j][0] = s[j][1] = s[j][2] = s[j][3] = 0.f;
@@ -216,10 +241,9 @@ __device__ __forceinline__ void flash_backward_keys(float* dk, float* dv, const 
     __shared__ __align__(16) bf16 queries[FLASH_TILE * (D + 8)];
     __shared__ __align__(16) bf16 outputGrads[FLASH_TILE * (D + 8)];
     __shared__ float tileLse[FLASH_TILE], tileDvec[FLASH_TILE];
-    const int bh = blockIdx.y, tile = blockIdx.x, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-    const int g = lane / 4, c = lane % 4;
-    const long slice = (long)bh * T * D;
-    const int key0 = tile * FLASH_TILE + warp * 16;
+    const FlashPosition at = flash_position(T, D, false);
+    const int bh = at.bh, tile = at.tile, key0 = at.row0, lane = at.lane, g = at.g, c = at.c;
+    const long slice = at.slice;
     unsigned ka[D / 16][4], va[D / 16][4];
     load_row_fragments<D>(ka, k + slice, key0, T, g, c);
     load_row_fragments<D>(va, v + slice, key0, T, g, c);
@@ -282,10 +306,9 @@ __device__ __forceinline__ void flash_backward_queries(float* dq, const bf16* q,
                                                        float scale, float scaleLog2) {
     __shared__ __align__(16) bf16 keys[FLASH_TILE * (D + 8)];
     __shared__ __align__(16) bf16 values[FLASH_TILE * (D + 8)];
-    const int bh = blockIdx.y, tile = gridDim.x - 1 - blockIdx.x, warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-    const int g = lane / 4, c = lane % 4;
-    const long slice = (long)bh * T * D;
-    const int row0 = tile * FLASH_TILE + warp * 16;
+    const FlashPosition at = flash_position(T, D, true);
+    const int bh = at.bh, tile = at.tile, row0 = at.row0, lane = at.lane, g = at.g, c = at.c;
+    const long slice = at.slice;
     unsigned qa[D / 16][4], oa[D / 16][4];
     load_row_fragments<D>(qa, q + slice, row0, T, g, c);
     load_row_fragments<D>(oa, dO + slice, row0, T, g, c);
@@ -300,10 +323,7 @@ __device__ __forceinline__ void flash_backward_queries(float* dq, const bf16* q,
 #pragma unroll
     for (int dn = 0; dn < D / 8; dn++) dQ[dn][0] = dQ[dn][1] = dQ[dn][2] = dQ[dn][3] = 0.f;
     for (int kt = 0; kt <= tile; kt++) {
-        __syncthreads();
-        load_tile<D>(keys, k + slice, kt * FLASH_TILE, T);
-        load_tile<D>(values, v + slice, kt * FLASH_TILE, T);
-        __syncthreads();
+        load_key_value_tiles<D>(keys, values, k + slice, v + slice, kt, T);
         float s[8][4], ds[8][4];
 #pragma unroll
         for (int j = 0; j < 8; j++) s[j][0] = s[j][1] = s[j][2] = s[j][3] = ds[j][0] = ds[j][1] = ds[j][2] = ds[j][3] = 0.f;
