@@ -9,8 +9,9 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
     /// OpenBLAS's thread pool spent about a sixth of a two-thread training step yielding between small GEMMs.
     public let blasThreads: Int
     /// Threads the engine splits its work over (`workerCount`): GEMMs by output rows or columns, row kernels by
-    /// rows, attention by (sequence, KV head) groups. Every output element is computed by one thread in one order,
-    /// so the count never changes the bits (a test trains at 1, 2 and 3 threads) and is not in the fingerprint.
+    /// rows, attention by (sequence, KV head) groups. Every output element is computed by one thread in one order;
+    /// on s1-mini's shapes the bits are the same at 1, 2 and 3 threads (test). It is still in the fingerprint:
+    /// OpenBLAS picks its kernels by problem size, and a split changes the sizes it sees.
     public let threads: Int
     /// OpenBLAS kernel set chosen for this CPU (`openblas_get_corename()`, e.g. "Haswell").
     public let blasCoreName: String
@@ -25,8 +26,9 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
     static let relevantFlags: Set<String> = ["sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
                                              "avx512vl", "avx512_bf16", "avx512_vnni", "amx_bf16", "neon", "asimd", "sve"]
 
-    /// The thread count runs use: every core of this machine (the bits do not depend on it).
-    public static var defaultThreads: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// The thread count runs use: fixed, not this machine's core count, so step keys (which hold it) are the same
+    /// on a laptop, a CI runner and a reviewer's workstation. Two: the reference machine's cores.
+    public static let defaultThreads = 2
 
     /// Sets the engine's thread count (OpenBLAS stays at one thread per call) and returns the environment.
     @discardableResult
@@ -75,6 +77,7 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
     /// Sorted key → value pairs for hashing into step keys.
     public var fingerprint: [(key: String, value: String)] {
         [("blas_config", blasConfig), ("blas_core", blasCoreName), ("blas_threads", "\(blasThreads)"),
-         ("cpu_flags", cpuFlags.joined(separator: ",")), ("kernel_version", kernelVersion)]
+         ("cpu_flags", cpuFlags.joined(separator: ",")), ("engine_threads", "\(threads)"),
+         ("kernel_version", kernelVersion)]
     }
 }

@@ -105,7 +105,7 @@ final class CUDATrainingDevice: TrainingDevice {
         let c = model.config, layout = model.layout, shape = AttentionShape(c)
         let attention = TrainingAttention(kernel: attentionKernel, shape: shape, batch: B, length: T)
         let N = B * T, C = c.hiddenSize, I = c.intermediateSize, V = c.vocabSize, eps = Float(c.rmsNormEps)
-        let qDim = shape.queryDim, qkvDim = qDim + 2 * shape.keyValueDim, H = shape.heads, d = shape.headDim
+        let qDim = shape.queryDim, qkvDim = qDim + 2 * shape.keyValueDim
         let w32 = weights.f32, w16 = weights.bf16
         try ops.embedding(out: DevicePointer(a.layers.first?.input ?? a.output), tokens: DevicePointer(a.tokens),
                           table: w32 + layout.embedding, rows: N, channels: C)

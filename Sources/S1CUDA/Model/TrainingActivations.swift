@@ -22,7 +22,6 @@ final class TrainingActivations {
     }
 
     let rows: Int
-    let attention: TrainingAttentionKernel
     let savedElements: Int
     let layers: [Layer]
     let output: DeviceMemory           // (N, C) fp32: residual after the last layer
@@ -54,7 +53,6 @@ final class TrainingActivations {
         let N = B * T, BH = B * config.numAttentionHeads
         let S = attention.savedElements(batchHeads: BH, length: T)
         rows = N
-        self.attention = attention
         savedElements = S
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
         let qDim = config.queryDim, qkvDim = qDim + 2 * config.keyValueDim

@@ -2,9 +2,9 @@ import S1Engine
 
 /// Gathers the execution environment for a backend.
 enum EnvironmentProbe {
-    /// For the CPU engine: every core (`EngineEnvironment.defaultThreads`; the engine's bits do not depend on the
-    /// count) with OpenBLAS at one thread per call; every step is keyed on the BLAS kernel family, BLAS thread count
-    /// and CPU features that can change float results.
+    /// For the CPU engine: the engine's fixed thread count (`EngineEnvironment.defaultThreads`, never this
+    /// machine's core count) with OpenBLAS at one thread per call; every step is keyed on the BLAS kernel family,
+    /// the thread counts and the CPU features that can change float results.
     /// For CUDA: the device, driver, compiler and kernel sources (opening the backend once); where it cannot be
     /// opened, "unavailable", and running a model step reports why.
     static func environment(backend: String) -> ExecutionEnvironment {
