@@ -122,7 +122,7 @@ public final class DecodingSequence {
 
     /// The frozen state, to fork from (any number of times).
     public func snapshot() throws -> SequenceSnapshot {
-        try SequenceSnapshot(id: id, sampling: sampling, promptLength: promptLength, tokens: tokens, fed: fed,
+        SequenceSnapshot(id: id, sampling: sampling, promptLength: promptLength, tokens: tokens, fed: fed,
                          cache: try cache.copy(), lastLogits: lastLogits, phaseCounts: phaseCounts,
                          decodedTokens: decodedTokens, forcedNew: forcedNew, policy: policy)
     }
