@@ -20,7 +20,7 @@ final class DeviceOps {
         self.matmul = matmul
     }
 
-    func launch(_ name: String, grid: Dim3, block: Dim3, _ arguments: [KernelArgument]) throws {
+    private func launch(_ name: String, grid: Dim3, block: Dim3, _ arguments: [KernelArgument]) throws {
         try kernels.kernel(name).launch(grid: grid, block: block, stream: stream, arguments)
         try profiler?.mark(name, on: stream)
     }
@@ -40,14 +40,20 @@ final class DeviceOps {
 
     // MARK: GEMMs (row-major views of cuBLASLt's column-major problems)
 
+    /// Every GEMM goes through here: cuBLASLt, then the profiler's mark (`label` is built only while profiling).
+    private func gemm(_ problem: MatmulProblem, policy: MatmulAlgorithmPolicy = .pinnedPerProblem, a: UInt64, b: UInt64,
+                      c: UInt64, d: UInt64, alpha: Float = 1, beta: Float, label: @autoclosure () -> String) throws {
+        try matmul.matmul(problem, policy: policy, a: a, b: b, c: c, d: d, alpha: alpha, beta: beta, stream: stream)
+        if let profiler { try profiler.mark(label(), on: stream) }
+    }
+
     /// y (N, M) fp32 = x (N, K) bf16 · w (M, K)ᵀ bf16 [+ residual (N, M) fp32].
     func linear(out y: DevicePointer<Float>, input x: DevicePointer<BF16>, weight w: DevicePointer<BF16>,
                 residual: DevicePointer<Float>? = nil, rows N: Int, inFeatures K: Int, outFeatures M: Int,
                 policy: MatmulAlgorithmPolicy) throws {
         let problem = MatmulProblem(transposeA: true, transposeB: false, m: M, n: N, k: K, lda: K, ldb: K, ldc: M)
-        try matmul.matmul(problem, policy: policy, a: w.address, b: x.address, c: (residual ?? y).address,
-                          d: y.address, alpha: 1, beta: residual == nil ? 0 : 1, stream: stream)
-        try profiler?.mark("gemm linear \(N)x\(M)x\(K)", on: stream)
+        try gemm(problem, policy: policy, a: w.address, b: x.address, c: (residual ?? y).address, d: y.address,
+                 beta: residual == nil ? 0 : 1, label: "gemm linear \(N)x\(M)x\(K)")
     }
 
     /// y (N, M) bf16 = x (N, K) bf16 · w (M, K)ᵀ bf16, accumulated in fp32 and rounded once.
@@ -57,27 +63,24 @@ final class DeviceOps {
                     inFeatures K: Int, outFeatures M: Int, policy: MatmulAlgorithmPolicy) throws {
         var problem = MatmulProblem(transposeA: true, transposeB: false, m: M, n: N, k: K, lda: K, ldb: K, ldc: M)
         problem.cType = .bf16
-        try matmul.matmul(problem, policy: policy, a: w.address, b: x.address, c: y.address, d: y.address, alpha: 1,
-                          beta: 0, stream: stream)
-        try profiler?.mark("gemm linear bf16 \(N)x\(M)x\(K)", on: stream)
+        try gemm(problem, policy: policy, a: w.address, b: x.address, c: y.address, d: y.address, beta: 0,
+                 label: "gemm linear bf16 \(N)x\(M)x\(K)")
     }
 
     /// dx (N, K) fp32 = dy (N, M) bf16 · w (M, K) bf16.
     func linearInputGradient(out dx: DevicePointer<Float>, outputGradient dy: DevicePointer<BF16>,
                              weight w: DevicePointer<BF16>, rows N: Int, inFeatures K: Int, outFeatures M: Int) throws {
         let problem = MatmulProblem(transposeA: false, transposeB: false, m: K, n: N, k: M, lda: K, ldb: M, ldc: K)
-        try matmul.matmul(problem, policy: .pinnedPerProblem, a: w.address, b: dy.address, c: dx.address,
-                          d: dx.address, alpha: 1, beta: 0, stream: stream)
-        try profiler?.mark("gemm input gradient \(N)x\(K)x\(M)", on: stream)
+        try gemm(problem, a: w.address, b: dy.address, c: dx.address, d: dx.address, beta: 0,
+                 label: "gemm input gradient \(N)x\(K)x\(M)")
     }
 
     /// dw (M, K) fp32 += dy (N, M)ᵀ bf16 · x (N, K) bf16.
     func linearWeightGradient(accumulateInto dw: DevicePointer<Float>, outputGradient dy: DevicePointer<BF16>,
                               input x: DevicePointer<BF16>, rows N: Int, inFeatures K: Int, outFeatures M: Int) throws {
         let problem = MatmulProblem(transposeA: false, transposeB: true, m: K, n: M, k: N, lda: K, ldb: M, ldc: K)
-        try matmul.matmul(problem, policy: .pinnedPerProblem, a: x.address, b: dy.address, c: dw.address,
-                          d: dw.address, alpha: 1, beta: 1, stream: stream)
-        try profiler?.mark("gemm weight gradient \(M)x\(K)x\(N)", on: stream)
+        try gemm(problem, a: x.address, b: dy.address, c: dw.address, d: dw.address, beta: 1,
+                 label: "gemm weight gradient \(M)x\(K)x\(N)")
     }
 
     /// Per batch b of `batches`: out_b (T, S) fp32 = alpha · x_b (T, d) · w_b (S, d)ᵀ, operands bf16, contiguous.
@@ -107,9 +110,8 @@ final class DeviceOps {
         var problem = problem
         problem.batchCount = batches
         (problem.strideA, problem.strideB, problem.strideC) = strides
-        try matmul.matmul(problem, policy: .pinnedPerProblem, a: a, b: b, c: out.address, d: out.address,
-                          alpha: alpha, beta: 0, stream: stream)
-        try profiler?.mark("gemm batched \(batches)x\(problem.m)x\(problem.n)x\(problem.k)", on: stream)
+        try gemm(problem, a: a, b: b, c: out.address, d: out.address, alpha: alpha, beta: 0,
+                 label: "gemm batched \(batches)x\(problem.m)x\(problem.n)x\(problem.k)")
     }
 
     // MARK: Kernels
@@ -239,6 +241,34 @@ final class DeviceOps {
                                                        probabilityGradient.argument, .int(T), .float(scale)])
     }
 
+    /// Flash attention (flash_attention.cu): blocks of `flashTile` query rows (or keys) × `flashThreads` threads
+    /// (FLASH_TILE, FLASH_THREADS there), one kernel per compiled head size d.
+    private static let flashTile = 64, flashThreads = 128
+
+    /// out rows (N, Hq·d) bf16 and the base-2 log-sum-exp (BH, T) fp32 from q, k, v heads (BH, T, d) bf16.
+    func flashAttentionForward(out: DevicePointer<BF16>, logSumExp: UInt64, q: DevicePointer<BF16>, k: DevicePointer<BF16>,
+                               v: DevicePointer<BF16>, batchHeads BH: Int, length T: Int, shape: AttentionShape) throws {
+        try launch("flash_forward_d\(shape.headDim)", grid: Dim3((T + Self.flashTile - 1) / Self.flashTile, BH),
+                   block: Dim3(Self.flashThreads), [out.argument, .pointer(logSumExp), q.argument, k.argument, v.argument,
+                                                    .int(T), .int(shape.heads), .float(shape.scale * log2OfE)])
+    }
+
+    /// dq, dk, dv (BH, T, d) fp32 from dO heads (BH, T, d) bf16, the forward's output rows and log-sum-exp;
+    /// `rowDots` (BH, T) fp32 is scratch for Σ dO·O per row.
+    func flashAttentionBackward(dq: DevicePointer<Float>, dk: DevicePointer<Float>, dv: DevicePointer<Float>,
+                                outputGradient dO: DevicePointer<BF16>, output: DevicePointer<BF16>, logSumExp: UInt64,
+                                rowDots: DevicePointer<Float>, q: DevicePointer<BF16>, k: DevicePointer<BF16>,
+                                v: DevicePointer<BF16>, batchHeads BH: Int, length T: Int, shape: AttentionShape) throws {
+        let d = shape.headDim
+        try launch("attention_output_dot", grid: Dim3((BH * T + 7) / 8), block: Dim3(256), [
+            rowDots.argument, dO.argument, output.argument, .int(BH), .int(T), .int(shape.heads), .int(d)])
+        let common: [KernelArgument] = [q.argument, k.argument, v.argument, dO.argument, .pointer(logSumExp),
+                                        rowDots.argument, .int(T), .float(shape.scale), .float(shape.scale * log2OfE)]
+        let grid = Dim3((T + Self.flashTile - 1) / Self.flashTile, BH)
+        try launch("flash_backward_keys_d\(d)", grid: grid, block: Dim3(Self.flashThreads), [dk.argument, dv.argument] + common)
+        try launch("flash_backward_queries_d\(d)", grid: grid, block: Dim3(Self.flashThreads), [dq.argument] + common)
+    }
+
     func headsToRows(out: DevicePointer<BF16>, heads: DevicePointer<Float>, rows N: Int, length T: Int, heads H: Int,
                      headDim d: Int) throws {
         try rows("heads_to_rows", count: N, [out.argument, heads.argument, .int(T), .int(H), .int(d)])
@@ -273,6 +303,9 @@ final class DeviceOps {
             .long(scoreStride), .float(shape.scale)])
     }
 }
+
+/// log₂(e): the flash kernels work in base 2 (exp2f), so the softmax scale carries it.
+private let log2OfE: Float = 1.4426950408889634
 
 /// Heads of a Qwen2 attention layer.
 struct AttentionShape {

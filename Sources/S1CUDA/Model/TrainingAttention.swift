@@ -1,6 +1,3 @@
-/// log₂(e): the flash kernels work in base 2 (exp2f), so the softmax scale carries it.
-private let log2OfE: Float = 1.4426950408889634
-
 /// Which kernels compute causal attention on the training path.
 public enum TrainingAttentionKernel: String, Sendable, CaseIterable {
     /// Tiled on the tensor cores (flash_attention.cu): no (T, T) matrices; the backward recomputes the
@@ -61,9 +58,8 @@ struct TrainingAttention {
         let T = length, H = shape.heads, d = shape.headDim, BH = batchHeads
         switch kernel {
         case .flash:
-            try ops.launch("flash_forward_d\(d)", grid: Dim3((T + 63) / 64, BH), block: Dim3(128), [
-                x.output.argument, .pointer(x.saved), x.q.argument, x.k.argument, x.v.argument, .int(T), .int(H),
-                .float(shape.scale * log2OfE)])
+            try ops.flashAttentionForward(out: x.output, logSumExp: x.saved, q: x.q, k: x.k, v: x.v, batchHeads: BH,
+                                          length: T, shape: shape)
         case .materialized:
             let probabilities = DevicePointer<BF16>(x.saved)
             try ops.batchedTransposedProduct(out: x.scratch, x: x.q, w: x.k, batches: BH, rows: T, columns: T, inner: d,
@@ -77,18 +73,12 @@ struct TrainingAttention {
     /// dq, dk, dv (B, Hq, T, d) fp32 (dk and dv per query head) from dO (B, Hq, T, d) bf16.
     func backward(_ ops: DeviceOps, _ x: AttentionBuffers, outputGradient dO: DevicePointer<BF16>,
                   dq: DevicePointer<Float>, dk: DevicePointer<Float>, dv: DevicePointer<Float>) throws {
-        let T = length, H = shape.heads, d = shape.headDim, BH = batchHeads
+        let T = length, d = shape.headDim, BH = batchHeads
         switch kernel {
         case .flash:
-            try ops.launch("attention_output_dot", grid: Dim3((BH * T + 7) / 8), block: Dim3(256), [
-                x.scratch.argument, dO.argument, x.output.argument, .int(BH), .int(T), .int(H), .int(d)])
-            let common: [KernelArgument] = [x.q.argument, x.k.argument, x.v.argument, dO.argument, .pointer(x.saved),
-                                            x.scratch.argument, .int(T), .float(shape.scale),
-                                            .float(shape.scale * log2OfE)]
-            try ops.launch("flash_backward_keys_d\(d)", grid: Dim3((T + 63) / 64, BH), block: Dim3(128),
-                           [dk.argument, dv.argument] + common)
-            try ops.launch("flash_backward_queries_d\(d)", grid: Dim3((T + 63) / 64, BH), block: Dim3(128),
-                           [dq.argument] + common)
+            try ops.flashAttentionBackward(dq: dq, dk: dk, dv: dv, outputGradient: dO, output: x.output, logSumExp: x.saved,
+                                           rowDots: x.scratch, q: x.q, k: x.k, v: x.v, batchHeads: BH, length: T,
+                                           shape: shape)
         case .materialized:
             let probabilities = DevicePointer<BF16>(x.saved)
             try ops.batchedTransposedProduct(out: x.scratch, x: dO, w: x.v, batches: BH, rows: T, columns: T, inner: d, alpha: 1)

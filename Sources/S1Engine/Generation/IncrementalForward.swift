@@ -86,7 +86,7 @@ final class IncrementalForward {
                 (cache.keys(l) + position * kvDim).update(from: k + row * kvDim, count: kvDim)
                 (cache.values(l) + position * kvDim).update(from: v + row * kvDim, count: kvDim)
             }
-            RowParallel.forEachChunk(rows: N, minimumRowsPerTask: 32) { rows in
+            RowParallel.forEachChunk(rows: N, minimumRowsPerTask: RowInvariantLinear.minimumRowsPerTask) { rows in
                 // The first chunk uses the shared scratch; others their own (each row's result is its own).
                 let scratch = rows.lowerBound == 0 ? scoreRow : UnsafeMutablePointer<Float>.allocate(capacity: longest)
                 defer { if scratch != scoreRow { scratch.deallocate() } }

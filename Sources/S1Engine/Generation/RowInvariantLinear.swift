@@ -7,13 +7,16 @@
 /// Four weight rows share each input load (independent accumulators hide the add latency); each accumulator
 /// performs exactly the operations of `dotProduct`, so the blocking does not change any bit.
 enum RowInvariantLinear {
+    /// Decode rows per thread below which a step is not split: under 64 rows the hand-off to a second thread cost
+    /// more than it saved (batch 16 decoded slower split). The decode step's attention uses the same threshold.
+    static let minimumRowsPerTask = 32
+
     /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias (M).
     static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         rows N: Int, inFeatures K: Int, outFeatures M: Int) {
-        // Rows are independent, so threads take disjoint rows (each thread reads every weight block once). Below
-        // 64 rows the hand-off to a second thread costs more than it saves (batch 16 decoded slower split).
-        RowParallel.forEachChunk(rows: N, minimumRowsPerTask: 32) { rows in
+        // Rows are independent, so threads take disjoint rows (each thread reads every weight block once).
+        RowParallel.forEachChunk(rows: N, minimumRowsPerTask: minimumRowsPerTask) { rows in
             forward(out: out + rows.lowerBound * M, inp: inp + rows.lowerBound * K, weight: weight, bias: bias,
                     rowCount: rows.count, inFeatures: K, outFeatures: M)
         }
