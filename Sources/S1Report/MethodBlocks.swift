@@ -65,3 +65,31 @@ extension ReportTable {
             alignments: [.left, .right, .right, .right, .right, .right, .right, .center, .right, .right])
     }
 }
+
+extension ReportTable {
+    /// The ablation view of `variants:`: one row per configuration with its data, what the block size cut, the
+    /// unforced model's accuracy and thinking length (Table 8's columns), and each method's Performance (Table 2).
+    public static func variantComparison(_ comparison: VariantComparison, caption: String? = nil) -> ReportTable {
+        let benchmarks = Set(comparison.rows.flatMap { $0.unforced.keys }).sorted()
+        let methods = Set(comparison.rows.flatMap { $0.methods.keys }).sorted()
+        func number(_ value: Double?) -> String { value.map { ReportNumber.significant($0) } ?? "—" }
+        var header = ["variant", "overrides", "selected", "mean trace tokens", "samples cut", "loss tokens lost (%)"]
+        for benchmark in benchmarks {
+            header += ["\(benchmark) unforced accuracy (%)", "\(benchmark) unforced avg thinking tokens"]
+        }
+        header += methods.map { "\($0) Performance (%)" }
+        let rows = comparison.rows.map { row -> [String] in
+            var cells = [row.variant, row.overrides.isEmpty ? "(as written)" : row.overrides.joined(separator: "; "),
+                         row.selected.map(String.init) ?? "—", number(row.meanTraceTokens),
+                         row.truncation.map { "\($0.samplesCut) of \($0.samples)" } ?? "—",
+                         number(row.truncation.map { 100 * $0.fractionOfLossTokensLost })]
+            for benchmark in benchmarks {
+                cells += [number(row.unforced[benchmark]?.accuracy), number(row.unforced[benchmark]?.meanThinkingTokens)]
+            }
+            cells += methods.map { number(row.methods[$0]?.performance) }
+            return cells
+        }
+        return ReportTable(header: header, rows: rows, caption: caption,
+                           alignments: [.left, .left] + Array(repeating: .right, count: header.count - 2))
+    }
+}

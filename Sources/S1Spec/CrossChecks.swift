@@ -26,6 +26,7 @@ struct CrossChecks {
         let baseNames = names(in: "base_models")
         let benchmarkNames = names(in: "evaluate.benchmarks")
         _ = names(in: "evaluate.sweeps")
+        _ = names(in: "variants")
 
         if tree["model"] == nil && tree["train"]?["from"] == nil {
             diagnostics.append(SpecDiagnostic(location: rootLocation, keyPath: "model",

@@ -13,6 +13,14 @@ public struct Experiment: Hashable, Sendable {
     public var train: TrainSpec
     public var evaluate: EvaluateSpec
     public var report: ReportSpec
+    /// Named override sets (`variants:`), in file order; the loader resolves each into its own spec.
+    public var variants: [ExperimentVariant]
+}
+
+/// One entry of `variants:`: this experiment with `overrides` (`--set` syntax) applied.
+public struct ExperimentVariant: Hashable, Sendable {
+    public var name: String
+    public var overrides: [String]
 }
 
 /// A Qwen2-architecture configuration for a model trained from scratch.

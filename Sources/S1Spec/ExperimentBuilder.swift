@@ -40,7 +40,8 @@ struct ExperimentBuilder {
             baseModels: root["base_models"].items.map(baseModel),
             train: train(root["train"]),
             evaluate: evaluate(root["evaluate"]),
-            report: ReportSpec(formats: root["report"]["formats"].items.map { $0.raw(ReportSpec.Format.self) }))
+            report: ReportSpec(formats: root["report"]["formats"].items.map { $0.raw(ReportSpec.Format.self) }),
+            variants: root["variants"].items.map { ExperimentVariant(name: $0["name"].string, overrides: $0["set"].strings) })
     }
 
     static func modelSource(_ n: Node) -> ModelSource {

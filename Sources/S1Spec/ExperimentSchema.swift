@@ -219,6 +219,13 @@ public enum ExperimentSchema {
                     .defaulted(.list([.string("html"), .string("md")])), "report files to write"),
     ])
 
+    /// A named configuration of the same experiment: `set` items are `--set` overrides applied to this file.
+    static let variant = SchemaRecord([
+        SchemaField("name", .name, .required, "variant name, unique; its own steps run as `variants/<name>/...`"),
+        SchemaField("set", .list(.string, ListRule(nonEmpty: true)), .required,
+                    "overrides in `--set` syntax, e.g. `data.select.diversity.variant=random`"),
+    ])
+
     /// The whole experiment file.
     public static let root = SchemaRecord([
         SchemaField("name", .name, .required, "experiment name"),
@@ -232,6 +239,8 @@ public enum ExperimentSchema {
         SchemaField("train", .record(train), .defaulted(.map([:])), "supervised fine-tuning (defaults = paper)"),
         SchemaField("evaluate", .record(evaluate), .required, "benchmarks and sweeps"),
         SchemaField("report", .record(report), .defaulted(.map([:])), "report output"),
+        SchemaField("variants", .list(.record(variant), ListRule()), .defaulted(.list([])),
+                    "ablations in one file: each variant is this experiment with overrides; steps they share run once"),
     ])
 
     /// Every key of the schema with its type and doc, depth first; list items appear as `[]`.

@@ -1,11 +1,29 @@
 /// `--set key.path=value` overrides: the value is parsed as a YAML flow value and grafted into the
 /// located tree before decoding, so the schema types it exactly like a value written in the file.
+/// A variant's `set:` items use the same syntax and are applied the same way, located in the spec file.
 enum Overrides {
-    /// Applies each override in order to `root`; problems are reported at `--set #n:col`.
+    /// One `key.path=value` text and where it was written: on the command line (`--set #n`) or in the file.
+    struct Item {
+        let text: String
+        /// The first character's location in the file; nil for the command line.
+        let fileLocation: SourceLocation?
+    }
+
+    /// Applies each command-line override in order to `root`; problems are reported at `--set #n:col`.
     static func apply(_ overrides: [String], to root: inout YAMLNode, diagnostics: inout [SpecDiagnostic]) {
-        for (i, text) in overrides.enumerated() {
+        apply(overrides.map { Item(text: $0, fileLocation: nil) }, to: &root, diagnostics: &diagnostics)
+    }
+
+    static func apply(_ overrides: [Item], to root: inout YAMLNode, diagnostics: inout [SpecDiagnostic]) {
+        for (i, item) in overrides.enumerated() {
+            let text = item.text
             let ordinal = i + 1
-            let at = { (column: Int) in SourceLocation(file: SourceLocation.overrideFile, line: ordinal, column: column) }
+            let at = { (column: Int) -> SourceLocation in
+                guard let start = item.fileLocation else {
+                    return SourceLocation(file: SourceLocation.overrideFile, line: ordinal, column: column)
+                }
+                return SourceLocation(file: start.file, line: start.line, column: start.column + column - 1)
+            }
             guard let eq = text.firstIndex(of: "=") else {
                 diagnostics.append(SpecDiagnostic(location: at(1), keyPath: "", expected: "key.path=value",
                                                   found: "'\(text)'", hint: "e.g. --set train.lr=2e-3"))
@@ -19,8 +37,9 @@ enum Overrides {
             }
             let valueText = String(text[text.index(after: eq)...])
             let valueColumn = text.utf8.distance(from: text.startIndex, to: eq) + 2
-            let parser = YAMLParser(fileName: SourceLocation.overrideFile, lineOverride: ordinal,
-                                    columnOffset: valueColumn - 1, origin: { _ in .override(text) })
+            let valueStart = at(valueColumn)
+            let parser = YAMLParser(fileName: valueStart.file, lineOverride: valueStart.line,
+                                    columnOffset: valueStart.column - 1, origin: { _ in .override(text) })
             let parsed = parser.parse(valueText)
             diagnostics.append(contentsOf: parsed.diagnostics.map { d in
                 SpecDiagnostic(location: d.location, keyPath: path, expected: d.expected, found: d.found, hint: d.hint)

@@ -1,5 +1,11 @@
 import Foundation
 
+/// One resolved entry of `variants:`.
+public struct ResolvedVariant: Sendable {
+    public let name: String
+    public let spec: ResolvedSpec
+}
+
 /// A loaded, validated experiment: the typed structs, the resolved tree with defaults, and where each value came from.
 public struct ResolvedSpec: Sendable {
     public let experiment: Experiment
@@ -10,6 +16,14 @@ public struct ResolvedSpec: Sendable {
     /// The folder relative paths resolve against: the spec file's folder.
     public let baseDirectory: String
     let origins: [String: ValueOrigin]
+    /// `variants:` resolved: each one this spec with its overrides applied (and no variants of its own).
+    public private(set) var variants: [ResolvedVariant] = []
+
+    func with(variants: [ResolvedVariant]) -> ResolvedSpec {
+        var copy = self
+        copy.variants = variants
+        return copy
+    }
 
     /// The value at a key path such as `train`, `evaluate.sweeps[1]` or `data.select`.
     public func value(at keyPath: String) -> SpecValue? { tree.value(at: keyPath) }

@@ -16,6 +16,12 @@ public struct SpecDiagnostic: Hashable, Sendable, CustomStringConvertible {
         self.hint = hint
     }
 
+    /// The same problem, found while resolving the variant `name`: the key path says which variant.
+    func inVariant(_ name: String) -> SpecDiagnostic {
+        SpecDiagnostic(location: location, keyPath: "variant '\(name)': " + (keyPath.isEmpty ? "(document)" : keyPath),
+                       expected: expected, found: found, hint: hint)
+    }
+
     public var description: String {
         let key = keyPath.isEmpty ? "(document)" : keyPath
         var text = "\(location): \(key): expected \(expected), found \(found)"

@@ -47,17 +47,75 @@ public enum SpecLoader {
             throw SpecErrors(diagnostics: diagnostics)
         }
         Overrides.apply(overrides, to: &root, diagnostics: &diagnostics)
+        let decoded = decode(root)
+        diagnostics += decoded.diagnostics
+        guard diagnostics.isEmpty, let base = decoded.spec(sourcePath: sourcePath, baseDirectory: baseDirectory) else {
+            throw SpecErrors(diagnostics: dedupe(diagnostics))
+        }
+        // Each variant is the file (with the command line's overrides) minus `variants`, plus its own `set` items.
+        var variants: [ResolvedVariant] = []
+        for (index, variant) in base.experiment.variants.enumerated() {
+            var variantRoot = root
+            if case .mapping(let pairs) = variantRoot.content {
+                variantRoot.content = .mapping(pairs.filter { $0.key != "variants" })
+            }
+            let items = variant.overrides.enumerated().map { item in
+                Overrides.Item(text: item.element, fileLocation: setItemLocation(in: root, variant: index, item: item.offset))
+            }
+            var variantDiagnostics: [SpecDiagnostic] = []
+            Overrides.apply(items, to: &variantRoot, diagnostics: &variantDiagnostics)
+            let decodedVariant = decode(variantRoot)
+            variantDiagnostics += decodedVariant.diagnostics
+            if variantDiagnostics.isEmpty, let spec = decodedVariant.spec(sourcePath: sourcePath, baseDirectory: baseDirectory) {
+                variants.append(ResolvedVariant(name: variant.name, spec: spec))
+            } else {
+                diagnostics += variantDiagnostics.map { $0.inVariant(variant.name) }
+            }
+        }
+        guard diagnostics.isEmpty else { throw SpecErrors(diagnostics: dedupe(diagnostics)) }
+        return base.with(variants: variants)
+    }
+
+    /// A YAML tree decoded against the schema, with cross-checks: the typed spec when nothing is wrong.
+    private struct Decoded {
+        let tree: SpecValue?
+        let origins: [String: ValueOrigin]
+        let diagnostics: [SpecDiagnostic]
+
+        func spec(sourcePath: String?, baseDirectory: String) -> ResolvedSpec? {
+            guard diagnostics.isEmpty, let tree else { return nil }
+            return ResolvedSpec(experiment: ExperimentBuilder.build(tree), tree: tree, sourcePath: sourcePath,
+                                baseDirectory: baseDirectory, origins: origins)
+        }
+    }
+
+    private static func decode(_ root: YAMLNode) -> Decoded {
         var decoder = SchemaDecoder(keyIndex: ExperimentSchema.keyIndex)
         let tree = decoder.decode(root, as: .record(ExperimentSchema.root), path: "")
-        diagnostics += decoder.diagnostics
+        var diagnostics = decoder.diagnostics
         // Cross-checks also run on a partly invalid tree, so reference errors show with type errors in one pass.
         var partial = SchemaDecoder(keyIndex: ExperimentSchema.keyIndex)
         let bestEffort = tree ?? partial.decodeLeniently(root)
         var cross = CrossChecks(tree: bestEffort, locations: tree != nil ? decoder.locations : partial.locations, rootLocation: root.location)
         diagnostics += cross.run()
-        guard diagnostics.isEmpty, let tree else { throw SpecErrors(diagnostics: dedupe(diagnostics)) }
-        return ResolvedSpec(experiment: ExperimentBuilder.build(tree), tree: tree, sourcePath: sourcePath,
-                            baseDirectory: baseDirectory, origins: decoder.origins)
+        return Decoded(tree: tree, origins: decoder.origins, diagnostics: diagnostics)
+    }
+
+    /// Where `variants[variant].set[item]` is written: its first character (inside the quotes when quoted).
+    private static func setItemLocation(in root: YAMLNode, variant: Int, item: Int) -> SourceLocation? {
+        func child(_ node: YAMLNode, _ key: String) -> YAMLNode? {
+            guard case .mapping(let pairs) = node.content else { return nil }
+            return pairs.first { $0.key == key }?.value
+        }
+        func element(_ node: YAMLNode?, _ index: Int) -> YAMLNode? {
+            guard let node, case .sequence(let items) = node.content, index < items.count else { return nil }
+            return items[index]
+        }
+        guard let variantNode = element(child(root, "variants"), variant),
+              let setNode = element(child(variantNode, "set"), item) else { return nil }
+        guard case .scalar(_, let plain) = setNode.content, !plain else { return setNode.location }
+        let at = setNode.location
+        return SourceLocation(file: at.file, line: at.line, column: at.column + 1)
     }
 
     private static func dedupe(_ list: [SpecDiagnostic]) -> [SpecDiagnostic] {

@@ -27,6 +27,9 @@ final class TasksTests: XCTestCase {
         case .weekday:
             let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
             return days[(days.firstIndex(of: answer)! + 1) % 7]
+        case .links:
+            let letters = Array("abcdefghijklmnopqrstuvwxyz")
+            return String(letters[(letters.firstIndex(of: Character(answer))! + 1) % 26])
         case .fractionChoice:
             let letters = Array("ABCD")
             return String(letters[(letters.firstIndex(of: Character(answer))! + 1) % 4])

@@ -99,3 +99,69 @@ final class ExperimentPlannerTests: XCTestCase {
         XCTAssertNil(try plan("s1-mini.yaml").0.plan.step(named: "select")?.inputs["tokenizer"])
     }
 }
+
+/// `variants:` fold into one plan: what a variant shares with the base runs once, the rest runs under
+/// `variants/<name>/` with the base step's seed branch, and a `variants` step compares every configuration.
+final class VariantPlanTests: XCTestCase {
+    private func plan(_ text: String) throws -> ExperimentPlan {
+        try ExperimentPlanner.plan(try SpecLoader.load(text: text, fileName: "v.yaml", baseDirectory: "."))
+    }
+
+    private let experiment = """
+    name: v
+    seed: 3
+    data:
+      pool: {tasks: synthetic, size: 100, test_size: 6}
+      select: {difficulty: {solved_by: [base]}, diversity: {size: 20}}
+    base_models:
+      - name: base
+        init: {hidden: 16, layers: 1, heads: 2, kv_heads: 1, intermediate: 32}
+        pretrain: {steps: 2, lr: 1.0e-3, batch_size: 4}
+    train: {from: base, block_size: 512}
+    evaluate:
+      benchmarks: [{name: t, split: test, grader: exact}]
+      sweeps: [{name: budget, forcing: {max_thinking_tokens: [4, 8]}}]
+    variants:
+      - {name: random, set: ["data.select.diversity.variant=random"]}
+      - {name: short, set: ["train.block_size=64"]}
+
+    """
+
+    func testSharedStepsPlanOnceAndVariedStepsKeepTheirSeedBranch() throws {
+        let merged = try plan(experiment)
+        let names = merged.plan.steps.map(\.name)
+        XCTAssertEqual(names.filter { $0.hasPrefix("pretrain/") || $0.hasPrefix("attempts/") || $0 == "pool" }.count, 3)
+        XCTAssertFalse(names.contains { $0.hasPrefix("variants/") && ($0.contains("pretrain") || $0.hasSuffix("/pool")) })
+        // Selection varies only in `random`; training in both (its data or its block size differ).
+        XCTAssertTrue(names.contains("variants/random/select"))
+        XCTAssertFalse(names.contains("variants/short/select"))
+        let randomTrain = try XCTUnwrap(merged.plan.step(named: "variants/random/train"))
+        XCTAssertEqual(randomTrain.inputs["data"], .output(step: "variants/random/select", file: "selected.jsonl"))
+        XCTAssertEqual(randomTrain.seedBranch, "train")
+        let shortTrain = try XCTUnwrap(merged.plan.step(named: "variants/short/train"))
+        XCTAssertEqual(shortTrain.inputs["data"], .output(step: "select", file: "selected.jsonl"))
+        XCTAssertEqual(merged.plan.step(named: "variants/short/evaluate/budget/shared")?.inputs["weights"],
+                       .output(step: "variants/short/train", file: "model.safetensors"))
+        // The comparison reads each configuration's selection, training and metrics.
+        let compare = try XCTUnwrap(merged.plan.step(named: "variants"))
+        XCTAssertEqual(compare.kind, ExperimentPlanner.Kind.compareVariants)
+        XCTAssertEqual(compare.inputs["short/select"], .output(step: "select", file: "summary.json"))
+        XCTAssertEqual(compare.inputs["random/metrics"], .output(step: "variants/random/metrics", file: "results.json"))
+        XCTAssertEqual(compare.inputs["base/train"], .output(step: "train", file: "training.json"))
+        XCTAssertEqual(merged.published["variants.json"], PublishedOutput(step: "variants", file: "variants.json"))
+        XCTAssertEqual(merged.published["variants/short/results.json"], PublishedOutput(step: "variants/short/metrics", file: "results.json"))
+    }
+
+    func testAVariantThatChangesNothingAddsOnlyTheComparison() throws {
+        let same = experiment.replacingOccurrences(of: "train.block_size=64", with: "train.block_size=512")
+        let merged = try plan(same)
+        XCTAssertFalse(merged.plan.steps.contains { $0.name.hasPrefix("variants/short/") })
+        let compare = try XCTUnwrap(merged.plan.step(named: "variants"))
+        XCTAssertEqual(compare.inputs["short/metrics"], .output(step: "metrics", file: "results.json"))
+        let without = try plan(String(experiment[..<experiment.range(of: "variants:")!.lowerBound]))
+        XCTAssertNil(without.plan.step(named: "variants"))
+        XCTAssertEqual(Set(merged.plan.steps.map(\.name)).subtracting(without.plan.steps.map(\.name)),
+                       Set(["variants", "variants/random/select", "variants/random/train", "variants/random/metrics"])
+                        .union(merged.plan.steps.map(\.name).filter { $0.hasPrefix("variants/random/evaluate/") }))
+    }
+}

@@ -17,6 +17,8 @@ public enum TaskDomain: String, Codable, Sendable, CaseIterable, Comparable {
     case linearEquation = "linear_equation"
     case fractionChoice = "fraction_choice"
     case weekday
+    case links
+    case tally
 
     /// The hardest difficulty level; every domain keeps its traces within ~300 bytes there.
     public static let maxDifficulty = 8
@@ -24,8 +26,9 @@ public enum TaskDomain: String, Codable, Sendable, CaseIterable, Comparable {
     /// The grader that judges this domain's answers.
     public var graderKind: GraderKind {
         switch self {
-        case .addition, .multiplication, .modpow, .gcd, .letterCount, .expression, .linearEquation: return .integer
-        case .baseConversion, .sorting, .weekday: return .exact
+        case .addition, .multiplication, .modpow, .gcd, .letterCount, .expression, .linearEquation, .tally:
+            return .integer
+        case .baseConversion, .sorting, .weekday, .links: return .exact
         case .fractionChoice: return .choice
         }
     }
@@ -44,6 +47,8 @@ public enum TaskDomain: String, Codable, Sendable, CaseIterable, Comparable {
         case .linearEquation: return LinearEquationTask()
         case .fractionChoice: return FractionChoiceTask()
         case .weekday: return WeekdayTask()
+        case .links: return LinksTask()
+        case .tally: return TallyTask()
         }
     }
 

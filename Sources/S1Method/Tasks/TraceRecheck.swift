@@ -196,7 +196,60 @@ private struct StepChecker {
             }
             guard steps.count == terms.count - 1, reached == days[day] else { return (steps.count, nil) }
             return (nil, days[(start + total) % 7])
+        case .links:
+            return checkLinks(steps: steps, reached: reached)
+        case .tally:
+            return checkTally(steps: steps, reached: reached)
         }
+    }
+
+    /// `x>y` lines, each the question's link out of the previous line's target, ending where no link leaves.
+    private func checkLinks(steps: [String], reached: String?) -> (Int?, String?) {
+        let words = question.split(separator: " ").map(String.init)
+        guard words.count >= 3, words[0] == "Walk", words[1] == "from", words[2].count == 2, words[2].hasSuffix(":"),
+              let last = words.last, last.hasSuffix(".") else { return (0, nil) }
+        var links: [String: String] = [:]
+        for (index, word) in words.dropFirst(3).enumerated() {
+            let link = index == words.count - 4 ? String(word.dropLast()) : word
+            let ends = link.split(separator: ">", omittingEmptySubsequences: false).map(String.init)
+            guard ends.count == 2, ends[0].count == 1, ends[1].count == 1, links[ends[0]] == nil else { return (0, nil) }
+            links[ends[0]] = ends[1]
+        }
+        let start = String(words[2].dropLast())
+        var at = start
+        for (i, step) in steps.enumerated() {
+            guard let next = links[at], step == at + ">" + next else { return (i, nil) }
+            at = next
+        }
+        guard links[at] == nil, reached == at else { return (steps.count, nil) }
+        // Directly: walk at most as many links as there are, so a cyclic table has no answer.
+        var walker = start, hops = 0
+        while let next = links[walker] {
+            hops += 1
+            guard hops <= links.count else { return (nil, nil) }
+            walker = next
+        }
+        return (nil, walker)
+    }
+
+    /// `a=d` then `label total+d=new` lines with new = (total + d) mod 10, one per term in order.
+    private func checkTally(steps: [String], reached: String?) -> (Int?, String?) {
+        guard question.hasPrefix("Add mod 10: "), question.hasSuffix(".") else { return (0, nil) }
+        let terms = question.dropFirst("Add mod 10: ".count).dropLast().split(separator: " ").map { term in
+            term.split(separator: "=", omittingEmptySubsequences: false).map(String.init)
+        }
+        guard !terms.isEmpty, terms.allSatisfy({ $0.count == 2 && $0[0].count == 1 && $0[1].count == 1 }) else { return (0, nil) }
+        let digits = terms.compactMap { Int($0[1]) }
+        guard digits.count == terms.count else { return (0, nil) }
+        var total = 0
+        for (i, step) in steps.enumerated() {
+            guard i < terms.count else { return (i, nil) }
+            let expected = i == 0 ? "\(terms[0][0])=\(digits[0])" : "\(terms[i][0]) \(total)+\(digits[i])=\((total + digits[i]) % 10)"
+            guard step == expected else { return (i, nil) }
+            total = (total + digits[i]) % 10
+        }
+        guard steps.count == terms.count, reached == String(total) else { return (steps.count, nil) }
+        return (nil, String(digits.reduce(0, +) % 10))
     }
 
     /// Non-negative integers in order of appearance.

@@ -195,7 +195,7 @@ public final class RunExecutor {
         if let waitingFor { return .failure(.waitingFor(waitingFor)) }
         return .success(StepKeyMaterial(
             kind: step.kind, parameters: step.parameters, inputs: digests,
-            seed: context.seeds.seed(step: step.name), code: code, environment: environment.keyed))
+            seed: context.seeds.seed(step: step.seedBranch), code: code, environment: environment.keyed))
     }
 
     private func resolveDigest(_ source: StepInputSource, context: PlanContext, upstream: [String: StepRecord],

@@ -29,9 +29,23 @@ public enum ExperimentPlanner {
         public static let evaluate = "evaluate"
         public static let evaluateShared = "evaluate-shared"
         public static let metrics = "metrics"
+        public static let compareVariants = "compare-variants"
     }
 
     public static func plan(_ spec: ResolvedSpec) throws -> ExperimentPlan {
+        let base = try planOne(spec)
+        return spec.variants.isEmpty ? base : try VariantMerge.merge(base: base, variants: try spec.variants.map {
+            (name: $0.name, overrides: variantOverrides(spec, $0.name), plan: try planOne($0.spec))
+        })
+    }
+
+    /// The `set` items of the variant `name` as written.
+    private static func variantOverrides(_ spec: ResolvedSpec, _ name: String) -> [String] {
+        spec.experiment.variants.first { $0.name == name }?.overrides ?? []
+    }
+
+    /// The DAG of one configuration (the file itself, or one variant of it).
+    static func planOne(_ spec: ResolvedSpec) throws -> ExperimentPlan {
         let experiment = spec.experiment
         var steps: [PlannedStep] = []
         var inputFiles: [String] = []

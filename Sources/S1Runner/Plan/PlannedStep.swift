@@ -24,14 +24,18 @@ public struct PlannedStep: Sendable {
     public let inputs: [String: StepInputSource]
     /// Human-readable sweep point, e.g. `max_thinking_tokens=64`; nil for steps outside sweeps.
     public let pointLabel: String?
+    /// The seed tree branch: the step's name, except in a variant, whose steps keep the branch of the step they
+    /// vary so that a variant differs from the base only by its overrides, not by its random draws.
+    public let seedBranch: String
 
     public init(name: String, kind: String, parameters: CanonicalValue,
-                inputs: [String: StepInputSource] = [:], pointLabel: String? = nil) {
+                inputs: [String: StepInputSource] = [:], pointLabel: String? = nil, seedBranch: String? = nil) {
         self.name = name
         self.kind = kind
         self.parameters = parameters
         self.inputs = inputs
         self.pointLabel = pointLabel
+        self.seedBranch = seedBranch ?? name
     }
 
     /// Names of the steps whose outputs this one reads, sorted.

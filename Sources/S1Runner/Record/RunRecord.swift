@@ -1,4 +1,5 @@
 import Foundation
+import S1Method
 import S1Store
 
 /// `run.json`: what a run did, step by step, with the identity of its spec, code and environment.
@@ -81,6 +82,12 @@ public struct RunDirectory: Sendable {
     public func results() -> Any? {
         guard let data = try? Data(contentsOf: url.appendingPathComponent("results.json")) else { return nil }
         return try? JSONSerialization.jsonObject(with: data)
+    }
+
+    /// The comparison of the experiment's variants (`variants.json`), when it has any.
+    public func variantComparison() -> VariantComparison? {
+        guard let data = try? Data(contentsOf: url.appendingPathComponent("variants.json")) else { return nil }
+        return try? JSONDecoder().decode(VariantComparison.self, from: data)
     }
 }
 

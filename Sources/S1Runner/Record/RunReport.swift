@@ -93,6 +93,12 @@ struct RunReportBuilder {
                     })])))
             }
         }
+        if let output = outcome.outputs.first(where: { $0.path == "variants.json" }),
+           let data = try? store.data(for: output.digest),
+           let comparison = try? JSONDecoder().decode(VariantComparison.self, from: data) {
+            blocks.append(.table(ReportTable.variantComparison(
+                comparison, caption: "Variants side by side (the paper's Tables 2 and 8: data and block-size ablations)")))
+        }
         if let output = outcome.outputs.first(where: { $0.path == "results.json" }),
            let data = try? store.data(for: output.digest) {
             blocks += ResultsBlocks.blocks(data)

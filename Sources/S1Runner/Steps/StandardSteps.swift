@@ -4,6 +4,7 @@ public enum StandardSteps {
         StepRegistry([
             SyntheticPoolStep(), ImportPoolStep(), ImportBenchmarkStep(), SelectStep(),
             PretrainStep(), SFTStep(), AttemptsStep(), EvaluateStep(), SharedEvaluationStep(), MetricsStep(),
+            CompareVariantsStep(),
         ])
     }
 }
