@@ -69,4 +69,60 @@ final class PipelineTests: XCTestCase {
         let second = try S1Process.run(["run", "tiny.yaml", "--quiet"], in: directory)
         XCTAssertTrue(second.stdout.contains(" 0 ran,"), second.stdout)
     }
+
+    /// An experiment with variants: each shared step runs once, varied ones run under `variants/<name>/`, and the
+    /// comparison lands in `variants.json`, the report and `s1 show`.
+    func testVariantsRunTheirOwnStepsOnceAndAreCompared() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+        name: tiny-variants
+        seed: 5
+        data:
+          pool: {tasks: synthetic, size: 120, test_size: 4, difficulty: {min: 1, max: 2}}
+          select:
+            difficulty: {solved_by: [base]}
+            diversity: {size: 16, variant: paper}
+        base_models:
+          - name: base
+            init: {hidden: 16, layers: 1, heads: 2, kv_heads: 1, intermediate: 32, vocab: bytes, rope_theta: 10000.0, max_position: 512}
+            pretrain: {steps: 2, lr: 1.0e-3, batch_size: 8, direct_answers: true, worked_solutions: true}
+        train: {from: base, epochs: 1, batch_size: 8, micro_batch_size: 8, lr: 1.0e-3, block_size: 512, precision: fp32}
+        evaluate:
+          benchmarks: [{name: t, split: test, grader: exact}]
+          max_answer_tokens: 4
+          max_thinking_tokens: 8
+          sweeps: [{name: budget, forcing: {max_thinking_tokens: [4, 8]}}]
+        variants:
+          - {name: random, set: ["data.select.diversity.variant=random"]}
+          - {name: short-block, set: ["train.block_size=48"]}
+
+        """.write(to: directory.appendingPathComponent("v.yaml"), atomically: true, encoding: .utf8)
+        let first = try S1Process.run(["run", "v.yaml", "--quiet"], in: directory)
+        XCTAssertEqual(first.status, 0, first.combined)
+        let runs = directory.appendingPathComponent("artifacts/runs")
+        let run = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path).first))
+        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("run.json"))) as? [String: Any])
+        let steps = try XCTUnwrap(record["steps"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+        XCTAssertEqual(steps.filter { $0.hasSuffix("pretrain/base") }, ["pretrain/base"], "the base model is pretrained once")
+        XCTAssertTrue(steps.contains("variants/random/select") && steps.contains("variants/short-block/train"))
+        XCTAssertFalse(steps.contains("variants/short-block/select"), "a block size does not change the selection")
+        let comparison = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("variants.json"))) as? [String: Any])
+        let rows = try XCTUnwrap(comparison["rows"] as? [[String: Any]])
+        XCTAssertEqual(rows.compactMap { $0["variant"] as? String }, ["base", "random", "short-block"])
+        func cut(_ row: [String: Any]) -> Int? { (row["truncation"] as? [String: Any])?["samplesCut"] as? Int }
+        XCTAssertEqual(cut(rows[0]), 0)
+        XCTAssertEqual(cut(rows[2]), 16, "a 48-token block cuts every chat-formatted sample")
+        for row in rows {
+            XCTAssertNotNil((row["methods"] as? [String: Any])?["t/budget"], "\(row)")
+            XCTAssertNotNil((row["unforced"] as? [String: Any])?["t"], "\(row)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("variants/random/results.json").path))
+        let html = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("Variants side by side"))
+        let shown = try S1Process.run(["show", "latest"], in: directory)
+        XCTAssertTrue(shown.stdout.contains("short-block") && shown.stdout.contains("train.block_size=48"), shown.stdout)
+        let second = try S1Process.run(["run", "v.yaml", "--quiet"], in: directory)
+        XCTAssertTrue(second.stdout.contains(" 0 ran,"), second.stdout)
+    }
 }

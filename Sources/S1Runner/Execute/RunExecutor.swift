@@ -105,12 +105,12 @@ public final class RunExecutor {
                 sink.event(.stepStarted(name: step.name, kind: step.kind, cached: true, reason: nil))
                 sink.event(.stepFinished(name: step.name, cached: true, seconds: Date().timeIntervalSince(started)))
                 done[step.name] = record
-                outcomes.append(outcome(record, cached: true, seconds: Date().timeIntervalSince(started)))
+                outcomes.append(outcome(step, record, cached: true, seconds: Date().timeIntervalSince(started)))
                 continue
             }
             let record = try runFresh(step, material: material, context: context, upstream: done)
             done[step.name] = record
-            outcomes.append(outcome(record, cached: false, seconds: record.seconds))
+            outcomes.append(outcome(step, record, cached: false, seconds: record.seconds))
         }
         return outcomes
     }
@@ -165,9 +165,11 @@ public final class RunExecutor {
         return record
     }
 
-    private func outcome(_ record: StepRecord, cached: Bool, seconds: Double) -> StepOutcome {
-        StepOutcome(name: record.name, kind: record.kind, key: record.key, cached: cached, seconds: seconds,
-                    seed: record.seed, pointLabel: record.pointLabel, outputs: record.outputs)
+    /// The outcome under this plan's step name: a cached record may have been made by a step of another name
+    /// (a variant's step equal to the base's, a renamed sweep) with the same key.
+    private func outcome(_ step: PlannedStep, _ record: StepRecord, cached: Bool, seconds: Double) -> StepOutcome {
+        StepOutcome(name: step.name, kind: record.kind, key: record.key, cached: cached, seconds: seconds,
+                    seed: record.seed, pointLabel: step.pointLabel, outputs: record.outputs)
     }
 
     /// A record counts only when every object it names is present: a store damaged by hand is recomputed, not trusted.
