@@ -27,9 +27,9 @@ final class TasksTests: XCTestCase {
         case .weekday:
             let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
             return days[(days.firstIndex(of: answer)! + 1) % 7]
-        case .links:
-            let letters = Array("abcdefghijklmnopqrstuvwxyz")
-            return String(letters[(letters.firstIndex(of: Character(answer))! + 1) % 26])
+        case .turns:
+            let compass = ["N", "E", "S", "W"]
+            return compass[(compass.firstIndex(of: answer)! + 1) % 4]
         case .fractionChoice:
             let letters = Array("ABCD")
             return String(letters[(letters.firstIndex(of: Character(answer))! + 1) % 4])
@@ -118,7 +118,7 @@ final class TasksTests: XCTestCase {
             let check = TraceRecheck.check(domain: domain, question: problem.question, trace: trace.text)
             if trace.selfCorrected {
                 corrected += 1
-                XCTAssertTrue(trace.text.contains("\nWait "))
+                XCTAssertTrue(trace.text.contains("\nWait "), trace.text)
                 XCTAssertTrue(check.isValid, trace.text)
             }
             if !trace.correct { wrong += 1; XCTAssertFalse(check.isValid) }
@@ -132,6 +132,32 @@ final class TasksTests: XCTestCase {
         XCTAssertLessThanOrEqual(Double(wrong) / Double(n), 0.22)
         XCTAssertThrowsError(try SyntheticTasks.generate(split: .train, count: 1, seed: 1,
             config: SyntheticTaskConfig(teacher: TeacherConfig(errorRate: 0.7, correctionRate: 0.5))))
+    }
+
+    func testRechecksRedoTheSolutionAfterAWrongAnswer() {
+        let config = TeacherConfig(errorRate: 0, correctionRate: 0, recheckRate: 1)
+        var rng = CounterRNG(key: 11)
+        var rechecked = 0
+        for i in 0..<300 {
+            let domain = TaskDomain.allCases[i % TaskDomain.allCases.count]
+            let problem = domain.generator.problem(difficulty: 1 + i % TaskDomain.maxDifficulty, rng: &rng)
+            let trace = Teacher.trace(for: problem, config: config, rng: &rng)
+            XCTAssertTrue(trace.correct, trace.text)
+            XCTAssertTrue(TraceRecheck.check(domain: domain, question: problem.question, trace: trace.text).isValid, trace.text)
+            guard let wait = trace.text.range(of: "\nWait\n") else { continue }
+            rechecked += 1
+            // The first pass ends on a wrong answer; the second is the clean solution.
+            let firstAnswer = trace.text[..<wait.lowerBound].split(separator: "\n").last.map(String.init)
+            XCTAssertNotEqual(firstAnswer, "=" + problem.answer)
+            let clean = domain.generator.solve(problem, fault: nil)
+            XCTAssertEqual(String(trace.text[wait.upperBound...]), TraceFormat.text(steps: clean.steps, answer: clean.answer))
+        }
+        XCTAssertGreaterThan(rechecked, 200)
+        // A bare `Wait` before any answer is not a recheck, and a recheck's second pass must itself hold.
+        XCTAssertFalse(TraceRecheck.check(domain: .turns, question: "Facing N, turn: RR........",
+                                          trace: "E R.........\nS ..........\n=S\nWait\nE R.........\nW ..........\n=W").isValid)
+        XCTAssertTrue(TraceRecheck.check(domain: .turns, question: "Facing N, turn: RR........",
+                                         trace: "E R.........\nN ..........\n=N\nWait\nE R.........\nS ..........\n=S").isValid)
     }
 
     func testStepCountCountsLines() {

@@ -22,7 +22,7 @@ final class ExperimentPlannerTests: XCTestCase {
                                                "attempts/base-large", "select", "train"])
         XCTAssertEqual(names.last, "metrics")
         let budget = experimentPlan.plan.steps.filter { $0.name.hasPrefix("evaluate/budget/") && $0.kind == "evaluate" }
-        XCTAssertEqual(budget.map(\.pointLabel), [8, 16, 32, 48, 64, 96].map { "max_thinking_tokens=\($0)" })
+        XCTAssertEqual(budget.map(\.pointLabel), [16, 32, 64, 96, 128, 160].map { "max_thinking_tokens=\($0)" })
         XCTAssertEqual(experimentPlan.plan.steps.filter { $0.name.hasPrefix("evaluate/wait/") && $0.kind == "evaluate" }.count, 4)
         // The budget and Wait sweeps share one chain per question: each point reads its sweep's shared step.
         for sweep in ["budget", "wait"] {
@@ -44,7 +44,7 @@ final class ExperimentPlannerTests: XCTestCase {
 
     func testAddingASweepPointAddsOnlyThatStepAndKeepsTheOthersIDs() throws {
         let (before, _) = try plan("s1-mini.yaml")
-        let (after, _) = try plan("s1-mini.yaml", overrides: ["evaluate.sweeps[0].forcing.max_thinking_tokens=[8, 16, 24, 32, 48, 64, 96]"])
+        let (after, _) = try plan("s1-mini.yaml", overrides: ["evaluate.sweeps[0].forcing.max_thinking_tokens=[16, 24, 32, 64, 96, 128, 160]"])
         let old = Set(before.plan.steps.map(\.name)), new = Set(after.plan.steps.map(\.name))
         XCTAssertEqual(new.subtracting(old).count, 1)
         XCTAssertTrue(old.isSubset(of: new))
@@ -71,7 +71,7 @@ final class ExperimentPlannerTests: XCTestCase {
         let (mini, _) = try plan("s1-mini.yaml")
         let upstream = mini.plan.steps.filter { !$0.name.hasPrefix("evaluate") && $0.name != "metrics" }
         XCTAssertEqual(upstream.count, 7)
-        for file in ["ablation-extension.yaml", "baselines.yaml"] {
+        for file in ["ablation-extension.yaml", "baselines.yaml", "ablation-selection.yaml", "ablation-block-size.yaml"] {
             let (ablation, _) = try plan(file)
             for step in upstream {
                 let twin = try XCTUnwrap(ablation.plan.step(named: step.name), "\(file): \(step.name)")
@@ -80,6 +80,19 @@ final class ExperimentPlannerTests: XCTestCase {
             }
             XCTAssertGreaterThan(ablation.plan.steps.filter { $0.name.hasPrefix("evaluate/") }.count, 3, file)
         }
+        // The variant files share s1-mini's evaluation points too, and vary only what their overrides reach.
+        let (selection, _) = try plan("ablation-selection.yaml")
+        for step in mini.plan.steps where step.name.hasPrefix("evaluate/budget/") {
+            XCTAssertEqual(try selection.plan.step(named: step.name).map { try $0.parameters.canonicalJSON() },
+                           try step.parameters.canonicalJSON(), step.name)
+        }
+        let selectionSteps = selection.plan.steps.map(\.name)
+        for variant in ["random", "diverse", "longest", "full-pool"] {
+            XCTAssertTrue(selectionSteps.contains("variants/\(variant)/select"), variant)
+            XCTAssertFalse(selectionSteps.contains { $0.hasPrefix("variants/\(variant)/pretrain") }, variant)
+        }
+        let blockSteps = try plan("ablation-block-size.yaml").0.plan.steps.map(\.name)
+        XCTAssertTrue(blockSteps.contains("variants/block-128/train") && !blockSteps.contains("variants/block-128/select"))
         let extensions = try plan("ablation-extension.yaml").0.plan.steps.compactMap(\.pointLabel)
         XCTAssertEqual(extensions.filter { $0.hasPrefix("extension=") }.sorted(),
                        ["extension=Alternatively", "extension=Hmm", "extension=Wait", "extension=none"])

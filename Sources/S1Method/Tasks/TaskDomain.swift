@@ -17,8 +17,9 @@ public enum TaskDomain: String, Codable, Sendable, CaseIterable, Comparable {
     case linearEquation = "linear_equation"
     case fractionChoice = "fraction_choice"
     case weekday
-    case links
-    case tally
+    case turns
+    case walk
+    case count
 
     /// The hardest difficulty level; every domain keeps its traces within ~300 bytes there.
     public static let maxDifficulty = 8
@@ -26,9 +27,9 @@ public enum TaskDomain: String, Codable, Sendable, CaseIterable, Comparable {
     /// The grader that judges this domain's answers.
     public var graderKind: GraderKind {
         switch self {
-        case .addition, .multiplication, .modpow, .gcd, .letterCount, .expression, .linearEquation, .tally:
+        case .addition, .multiplication, .modpow, .gcd, .letterCount, .expression, .linearEquation, .walk, .count:
             return .integer
-        case .baseConversion, .sorting, .weekday, .links: return .exact
+        case .baseConversion, .sorting, .weekday, .turns: return .exact
         case .fractionChoice: return .choice
         }
     }
@@ -47,8 +48,9 @@ public enum TaskDomain: String, Codable, Sendable, CaseIterable, Comparable {
         case .linearEquation: return LinearEquationTask()
         case .fractionChoice: return FractionChoiceTask()
         case .weekday: return WeekdayTask()
-        case .links: return LinksTask()
-        case .tally: return TallyTask()
+        case .turns: return TurnsTask()
+        case .walk: return WalkTask()
+        case .count: return CountTask()
         }
     }
 

@@ -23,7 +23,11 @@ public enum TraceRecheck {
         var reached: String? = nil
         for line in trace.split(separator: "\n") {
             let line = String(line)
-            if line.hasPrefix("Wait "), !steps.isEmpty {
+            if line == "Wait", reached != nil {
+                // A recheck: what came before is set aside and the solution starts over.
+                steps = []
+                reached = nil
+            } else if line.hasPrefix("Wait "), !steps.isEmpty {
                 steps[steps.count - 1] = String(line.dropFirst(5))
             } else if line.hasPrefix("=") {
                 reached = String(line.dropFirst())
@@ -44,6 +48,8 @@ private struct StepChecker {
     init(question: String) { self.question = question }
 
     mutating func run(domain: TaskDomain, steps: [String], reached: String?) -> (Int?, String?) {
+        // Queue fields are digit strings, not numbers: checked before the numeric bounds below.
+        if [.turns, .walk, .count].contains(domain) { return checkQueue(domain: domain, steps: steps, reached: reached) }
         let numbers = integers(in: question)
         // Bounds keep every product below 2^63 and every loop short, whatever text is passed in.
         guard numbers.allSatisfy({ $0 < 1_000_000_000 }) else { return (0, nil) }
@@ -196,60 +202,67 @@ private struct StepChecker {
             }
             guard steps.count == terms.count - 1, reached == days[day] else { return (steps.count, nil) }
             return (nil, days[(start + total) % 7])
-        case .links:
-            return checkLinks(steps: steps, reached: reached)
-        case .tally:
-            return checkTally(steps: steps, reached: reached)
+        case .turns, .walk, .count:
+            return checkQueue(domain: domain, steps: steps, reached: reached)
         }
     }
 
-    /// `x>y` lines, each the question's link out of the previous line's target, ending where no link leaves.
-    private func checkLinks(steps: [String], reached: String?) -> (Int?, String?) {
-        let words = question.split(separator: " ").map(String.init)
-        guard words.count >= 3, words[0] == "Walk", words[1] == "from", words[2].count == 2, words[2].hasSuffix(":"),
-              let last = words.last, last.hasSuffix(".") else { return (0, nil) }
-        var links: [String: String] = [:]
-        for (index, word) in words.dropFirst(3).enumerated() {
-            let link = index == words.count - 4 ? String(word.dropLast()) : word
-            let ends = link.split(separator: ">", omittingEmptySubsequences: false).map(String.init)
-            guard ends.count == 2, ends[0].count == 1, ends[1].count == 1, links[ends[0]] == nil else { return (0, nil) }
-            links[ends[0]] = ends[1]
+    /// Queue traces: each line is `STATE QUEUE`, the queue the previous line's minus its first item (padded with
+    /// '.' to ten characters) and the state the previous one with that item applied; the answer follows the last.
+    private func checkQueue(domain: TaskDomain, steps: [String], reached: String?) -> (Int?, String?) {
+        let compass = ["N", "E", "S", "W"]
+        let field = Array(question.suffix(10))
+        guard field.count == 10 else { return (0, nil) }
+        let items = Array(field.prefix { $0 != "." })
+        guard !items.isEmpty, field.dropFirst(items.count).allSatisfy({ $0 == "." }) else { return (0, nil) }
+        let head = String(question.dropLast(10))
+        // The state as text: a compass point, a position, or a letter with its count so far.
+        var state: String
+        let apply: (String, Character) -> String?
+        switch domain {
+        case .turns:
+            let start = String(head.dropFirst(7).prefix(1))
+            guard head == "Facing \(start), turn: ", compass.contains(start), items.allSatisfy({ $0 == "L" || $0 == "R" })
+            else { return (0, nil) }
+            state = start
+            apply = { s, c in compass.firstIndex(of: s).map { compass[($0 + (c == "R" ? 1 : 3)) % 4] } }
+        case .walk:
+            let start = String(head.dropFirst(6).prefix(1))
+            guard head == "Start \(start), moves: ", Int(start) != nil, items.allSatisfy({ $0 == "+" || $0 == "-" })
+            else { return (0, nil) }
+            state = start
+            apply = { s, c in Int(s).map { String($0 + (c == "+" ? 1 : -1)) } }
+        default:
+            let words = head.split(separator: " ")
+            guard words.count == 3, words[0] == "Count", words[1].count == 1, let target = words[1].first,
+                  words[2] == "in:" else { return (0, nil) }
+            state = "\(target):0"
+            apply = { s, c in
+                guard s.count >= 3, let n = Int(s.dropFirst(2)) else { return nil }
+                return "\(target):\(n + (c == target ? 1 : 0))"
+            }
         }
-        let start = String(words[2].dropLast())
-        var at = start
         for (i, step) in steps.enumerated() {
-            guard let next = links[at], step == at + ">" + next else { return (i, nil) }
-            at = next
+            guard i < items.count, let next = apply(state, items[i]) else { return (i, nil) }
+            let rest = String(items[(i + 1)...]) + String(repeating: ".", count: 10 - (items.count - i - 1))
+            guard step == next + " " + rest else { return (i, nil) }
+            state = next
         }
-        guard links[at] == nil, reached == at else { return (steps.count, nil) }
-        // Directly: walk at most as many links as there are, so a cyclic table has no answer.
-        var walker = start, hops = 0
-        while let next = links[walker] {
-            hops += 1
-            guard hops <= links.count else { return (nil, nil) }
-            walker = next
+        let answer = domain == .count ? String(state.dropFirst(2)) : state
+        guard steps.count == items.count, reached == answer else { return (steps.count, nil) }
+        // Directly from the question: net turns mod 4, net moves, occurrences.
+        switch domain {
+        case .turns:
+            let right = items.filter { $0 == "R" }.count, left = items.count - right
+            let start = compass.firstIndex(of: String(head.dropFirst(7).prefix(1)))!
+            return (nil, compass[((start + right - left) % 4 + 4) % 4])
+        case .walk:
+            let up = items.filter { $0 == "+" }.count
+            return (nil, String(Int(String(head.dropFirst(6).prefix(1)))! + up - (items.count - up)))
+        default:
+            let target = head.split(separator: " ")[1].first!
+            return (nil, String(items.filter { $0 == target }.count))
         }
-        return (nil, walker)
-    }
-
-    /// `a=d` then `label total+d=new` lines with new = (total + d) mod 10, one per term in order.
-    private func checkTally(steps: [String], reached: String?) -> (Int?, String?) {
-        guard question.hasPrefix("Add mod 10: "), question.hasSuffix(".") else { return (0, nil) }
-        let terms = question.dropFirst("Add mod 10: ".count).dropLast().split(separator: " ").map { term in
-            term.split(separator: "=", omittingEmptySubsequences: false).map(String.init)
-        }
-        guard !terms.isEmpty, terms.allSatisfy({ $0.count == 2 && $0[0].count == 1 && $0[1].count == 1 }) else { return (0, nil) }
-        let digits = terms.compactMap { Int($0[1]) }
-        guard digits.count == terms.count else { return (0, nil) }
-        var total = 0
-        for (i, step) in steps.enumerated() {
-            guard i < terms.count else { return (i, nil) }
-            let expected = i == 0 ? "\(terms[0][0])=\(digits[0])" : "\(terms[i][0]) \(total)+\(digits[i])=\((total + digits[i]) % 10)"
-            guard step == expected else { return (i, nil) }
-            total = (total + digits[i]) % 10
-        }
-        guard steps.count == terms.count, reached == String(total) else { return (steps.count, nil) }
-        return (nil, String(digits.reduce(0, +) % 10))
     }
 
     /// Non-negative integers in order of appearance.

@@ -65,6 +65,8 @@ struct EvaluateStep: StepExecutor {
             let temperature: Double?
             let max_tries: Int?
             let samples: Int?
+            /// Majority voting's model: `sft`, or a base model's name.
+            let model: String?
         }
         let template: TemplateStrings
         let max_answer_tokens: Int
@@ -142,24 +144,41 @@ struct EvaluateStep: StepExecutor {
                 temperature: point.temperature ?? 1, tokens: tokens, promptEndsWithNewline: true,
                 maxThinkingTokens: budget, maxAnswerTokens: parameters.max_answer_tokens, maxTries: point.max_tries ?? 1024)
         }
-        // Majority voting: every sample of every question in one batched run (each sample has its own seed).
-        var votes: [[(ForcingTranscript, Int)]] = []
+        // Majority voting: every sample of every question in one batched run (each sample has its own seed). A base
+        // model is asked as the attempts step asks it, for a direct answer (it never learned the thinking format),
+        // and its test-time compute is the tokens of its answers; the fine-tuned model thinks as in every sweep.
+        var votes: [[(answer: String, thinkingTokens: Int, decodedTokens: Int)]] = []
         if point.method == "majority" {
             let count = point.samples ?? 1
+            let direct = point.model.map { $0 != "sft" } ?? false
+            let answerEnd = try EvaluationSetup.singleToken(parameters.template.answer_end, tokenizer, step: context.step.name)
             var sequences: [DecodingSequence] = []
             for (index, record) in questions.enumerated() {
                 let seed = CounterRNG.derive(context.seed, UInt64(index))
                 for sampleIndex in 0..<count {
-                    let policy = try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: true))
-                    sequences.append(try generator.start(GenerationRequest(
-                        id: UInt64(index), promptTokens: format.thinkingPrompt(question: record.question), policy: policy,
-                        sampling: SamplingParameters(temperature: point.temperature ?? 1, seed: CounterRNG.derive(seed, UInt64(sampleIndex))))))
+                    let sampling = SamplingParameters(temperature: point.temperature ?? 1, seed: CounterRNG.derive(seed, UInt64(sampleIndex)))
+                    if direct {
+                        sequences.append(try generator.start(GenerationRequest(
+                            id: UInt64(index), promptTokens: format.prompt(question: record.question),
+                            policy: StopPolicy(maxNewTokens: parameters.max_answer_tokens, stopTokens: [answerEnd]), sampling: sampling)))
+                    } else {
+                        let policy = try BudgetForcingPolicy(controller: BudgetForcing(config: config, tokens: tokens, promptEndsWithNewline: true))
+                        sequences.append(try generator.start(GenerationRequest(
+                            id: UInt64(index), promptTokens: format.thinkingPrompt(question: record.question), policy: policy,
+                            sampling: sampling)))
+                    }
                 }
             }
             try generator.run(sequences)
             votes = questions.indices.map { index in
-                sequences[(index * count)..<((index + 1) * count)].map {
-                    (ForcingTranscript(result: $0.result!, policy: $0.policy as! BudgetForcingPolicy), $0.decodedTokens)
+                sequences[(index * count)..<((index + 1) * count)].map { sequence in
+                    let result = sequence.result!
+                    if direct {
+                        return (grader.extractor.extract(tokenizer.decode(result.tokens)).text, result.tokens.count, sequence.decodedTokens)
+                    }
+                    let transcript = ForcingTranscript(result: result, policy: sequence.policy as! BudgetForcingPolicy)
+                    return (grader.extractor.extract(tokenizer.decode(transcript.tokens.map(Int32.init))).text,
+                            transcript.accounting.thinkingTokens, sequence.decodedTokens)
                 }
             }
         }
@@ -179,12 +198,9 @@ struct EvaluateStep: StepExecutor {
                                       tries: outcome.tries, decodedTokens: decoded)
             case "majority":
                 let count = point.samples ?? 1
-                var answers: [String] = [], thinking = 0, decoded = 0
-                for (transcript, used) in votes[index] {
-                    answers.append(grader.extractor.extract(tokenizer.decode(transcript.tokens.map(Int32.init))).text)
-                    thinking += transcript.accounting.thinkingTokens
-                    decoded += used
-                }
+                let answers = votes[index].map(\.answer)
+                let thinking = votes[index].reduce(0) { $0 + $1.thinkingTokens }
+                let decoded = votes[index].reduce(0) { $0 + $1.decodedTokens }
                 let vote = MajorityVote.vote(answers: answers, gold: grader.extractor.extract(record.solution).text,
                                              grader: grader.grader, options: record.options ?? [])
                 sample = SampleRecord(questionID: String(index), point: label, promptHash: promptHash,
