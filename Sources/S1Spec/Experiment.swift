@@ -69,7 +69,6 @@ public enum PoolSpec: Hashable, Sendable {
         public var difficulty: ClosedRange<Int>
         public var teacherErrorRate: Double
         public var teacherSelfCorrectionRate: Double
-        public var teacherRecheckRate: Double
     }
     case synthetic(Synthetic)
     /// JSONL file as written, with an optional cap on the number of records.

@@ -66,8 +66,7 @@ struct ExperimentBuilder {
             domains: domains == ["all"] ? nil : domains, size: n["size"].int, testSize: n["test_size"].int,
             difficulty: n["difficulty"]["min"].int...n["difficulty"]["max"].int,
             teacherErrorRate: n["teacher"]["error_rate"].double,
-            teacherSelfCorrectionRate: n["teacher"]["self_correction_rate"].double,
-            teacherRecheckRate: n["teacher"]["recheck_rate"].double))
+            teacherSelfCorrectionRate: n["teacher"]["self_correction_rate"].double))
     }
 
     static func select(_ n: Node) -> SelectSpec {

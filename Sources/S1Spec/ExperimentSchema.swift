@@ -75,8 +75,6 @@ public enum ExperimentSchema {
                     "fraction of traces with an uncorrected error (s1K is only ~54% correct)"),
         SchemaField("self_correction_rate", .double(.unitClosed), .defaulted(.double(0.2)),
                     "fraction of traces with a `Wait`-led self-correction"),
-        SchemaField("recheck_rate", .double(.unitClosed), .defaulted(.double(0)),
-                    "fraction of traces that reach a wrong answer, then write `Wait` and solve again from the start"),
     ])
 
     static let pool = SchemaRecord([

@@ -52,8 +52,19 @@ public enum SpecLoader {
         guard diagnostics.isEmpty, let base = decoded.spec(sourcePath: sourcePath, baseDirectory: baseDirectory) else {
             throw SpecErrors(diagnostics: dedupe(diagnostics))
         }
-        // Each variant is the file (with the command line's overrides) minus `variants`, plus its own `set` items.
+        let (variants, variantDiagnostics) = resolveVariants(of: base, root: root, sourcePath: sourcePath,
+                                                             baseDirectory: baseDirectory, fileStart: start)
+        diagnostics += variantDiagnostics
+        guard diagnostics.isEmpty else { throw SpecErrors(diagnostics: dedupe(diagnostics)) }
+        return base.with(variants: variants)
+    }
+
+    /// Each variant is the file (with the command line's overrides) minus `variants`, plus its own `set` items,
+    /// decoded and checked like the file; problems name the variant.
+    private static func resolveVariants(of base: ResolvedSpec, root: YAMLNode, sourcePath: String?, baseDirectory: String,
+                                        fileStart: SourceLocation) -> ([ResolvedVariant], [SpecDiagnostic]) {
         var variants: [ResolvedVariant] = []
+        var diagnostics: [SpecDiagnostic] = []
         for (index, variant) in base.experiment.variants.enumerated() {
             var variantRoot = root
             if case .mapping(let pairs) = variantRoot.content {
@@ -63,6 +74,15 @@ public enum SpecLoader {
                 Overrides.Item(text: item.element, fileLocation: setItemLocation(in: root, variant: index, item: item.offset))
             }
             var variantDiagnostics: [SpecDiagnostic] = []
+            // The seed tree's root and the backend are the run's, shared by every configuration of the file.
+            for item in items {
+                let key = item.text.prefix { $0 != "=" && $0 != "." && $0 != "[" }.trimmingCharacters(in: .whitespaces)
+                guard ["seed", "backend", "variants"].contains(key) else { continue }
+                variantDiagnostics.append(SpecDiagnostic(
+                    location: item.fileLocation ?? fileStart, keyPath: key, expected: "a key a variant may change",
+                    found: "'\(item.text)'",
+                    hint: "`\(key)` is shared by every variant of a run; set it for the whole file (or with --set)"))
+            }
             Overrides.apply(items, to: &variantRoot, diagnostics: &variantDiagnostics)
             let decodedVariant = decode(variantRoot)
             variantDiagnostics += decodedVariant.diagnostics
@@ -72,8 +92,7 @@ public enum SpecLoader {
                 diagnostics += variantDiagnostics.map { $0.inVariant(variant.name) }
             }
         }
-        guard diagnostics.isEmpty else { throw SpecErrors(diagnostics: dedupe(diagnostics)) }
-        return base.with(variants: variants)
+        return (variants, diagnostics)
     }
 
     /// A YAML tree decoded against the schema, with cross-checks: the typed spec when nothing is wrong.

@@ -49,5 +49,9 @@ final class VariantTests: XCTestCase {
         let twice = minimalSpec + "variants: [{name: a, set: [train.lr=1]}, {name: a, set: [train.lr=2]}]\n"
         XCTAssertTrue(diagnostics(twice).contains { $0.keyPath == "variants[1].name" && $0.expected == "a unique name" })
         XCTAssertTrue(diagnostics(minimalSpec + "variants: [{name: empty, set: []}]\n").contains { $0.keyPath == "variants[0].set" })
+        // The seed and the backend belong to the whole run: a variant that sets them is refused, where it does.
+        let shared = diagnostics(minimalSpec + "variants: [{name: s, set: [seed=9, backend=cuda]}]\n")
+        XCTAssertEqual(Set(shared.map(\.keyPath)), ["variant 's': seed", "variant 's': backend"], "\(shared)")
+        XCTAssertEqual(shared.first?.location.line, 11)
     }
 }

@@ -25,6 +25,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Internal measurements for `make bench`.", shouldDisplay: false,
         subcommands: [ArchiveDirectory.self, EngineTraining.self, EngineDecoding.self, EngineMatmul.self, DataSelection.self,
+                      SweepSharing.self,
                       CUDATraining.self, CUDADecoding.self])
 
     struct ArchiveDirectory: ParsableCommand {
@@ -70,6 +71,22 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "engine-gemm", abstract: "Largest matmul vs sgemm peak.")
         @Option var threads = 1
         func run() throws { print(EngineBenchmarks.largestMatmul(threads: threads)) }
+    }
+
+    struct SweepSharing: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sweep-sharing",
+            abstract: "Decoded tokens of a prefix-sharing budget sweep against its largest point, at long thinking lengths.")
+        @Option(parsing: .upToNextOption, help: "Thinking budgets of the sweep.") var budgets = [512, 1024, 2048, 4096]
+        @Option(help: "Questions (random prompts) decoded together.") var prompts = 8
+        func run() throws {
+            try reportingFailures {
+                guard budgets.allSatisfy({ $0 > 0 }), prompts > 0 else {
+                    throw ValidationError("budgets and --prompts must be positive")
+                }
+                print(try SweepSharingBenchmark.run(budgets: budgets, prompts: prompts))
+            }
+        }
     }
 
     struct DataSelection: ParsableCommand {

@@ -8,25 +8,19 @@ public struct TeacherConfig: Codable, Equatable, Sendable {
     public var errorRate: Double
     /// Fraction of traces with an error noticed and corrected on a following line starting `Wait`.
     public var correctionRate: Double
-    /// Fraction of traces that reach a wrong answer, write a line `Wait`, and solve again from the start (correctly):
-    /// the habit that gives an extension appended after the answer its meaning, re-derive and compare.
-    public var recheckRate: Double
 
-    public init(errorRate: Double = 0.25, correctionRate: Double = 0.15, recheckRate: Double = 0) {
+    public init(errorRate: Double = 0.25, correctionRate: Double = 0.15) {
         self.errorRate = errorRate
         self.correctionRate = correctionRate
-        self.recheckRate = recheckRate
     }
 
     func validate() throws {
-        for (name, value) in [("error_rate", errorRate), ("correction_rate", correctionRate), ("recheck_rate", recheckRate)]
+        for (name, value) in [("error_rate", errorRate), ("correction_rate", correctionRate)]
         where !(0...1).contains(value) {
             throw TaskError.badFraction(name: name, found: value)
         }
-        if errorRate + correctionRate + recheckRate > 1 {
-            throw TaskError.badFraction(name: "error_rate + correction_rate + recheck_rate",
-                                        found: errorRate + correctionRate + recheckRate)
-        }
+        if errorRate + correctionRate > 1 { throw TaskError.badFraction(name: "error_rate + correction_rate",
+                                                                       found: errorRate + correctionRate) }
     }
 }
 
@@ -48,8 +42,6 @@ public enum TraceFormat {
     public static let stepSeparator: Character = "\n"
     public static let correctionPrefix = "Wait "
     public static let answerPrefix = "="
-    /// After an answer line: the answer is doubted and the solution starts over on the next line.
-    public static let recheckLine = "Wait"
 
     /// The number of steps in a trace: its non-empty lines (corrections and the answer line included), which is
     /// what step-conditional control counts as the model writes.
@@ -79,7 +71,7 @@ public enum Teacher {
                          correct: grader.isEquivalent(answer: answer, gold: problem.answer, options: problem.options),
                          selfCorrected: corrected)
         }
-        guard u < config.errorRate + config.correctionRate + config.recheckRate, !clean.steps.isEmpty else {
+        guard u < config.errorRate + config.correctionRate, !clean.steps.isEmpty else {
             return finished(clean.steps, clean.answer, corrected: false)
         }
         let fault = TraceFault(step: stepIndex, delta: delta)
@@ -89,11 +81,6 @@ public enum Teacher {
             return finished(clean.steps, clean.answer, corrected: false)
         }
         if u < config.errorRate { return finished(faulty.steps, faulty.answer, corrected: false) }
-        if u >= config.errorRate + config.correctionRate, faulty.answer != clean.answer {
-            // A recheck: the faulty pass to its answer, `Wait`, then the clean pass.
-            let steps = faulty.steps + [TraceFormat.answerPrefix + faulty.answer, TraceFormat.recheckLine] + clean.steps
-            return finished(steps, clean.answer, corrected: true)
-        }
         let steps = Array(faulty.steps[...stepIndex]) + [TraceFormat.correctionPrefix + clean.steps[stepIndex]]
             + clean.steps[(stepIndex + 1)...]
         return finished(steps, clean.answer, corrected: true)

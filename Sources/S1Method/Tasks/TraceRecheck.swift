@@ -23,11 +23,7 @@ public enum TraceRecheck {
         var reached: String? = nil
         for line in trace.split(separator: "\n") {
             let line = String(line)
-            if line == "Wait", reached != nil {
-                // A recheck: what came before is set aside and the solution starts over.
-                steps = []
-                reached = nil
-            } else if line.hasPrefix("Wait "), !steps.isEmpty {
+            if line.hasPrefix("Wait "), !steps.isEmpty {
                 steps[steps.count - 1] = String(line.dropFirst(5))
             } else if line.hasPrefix("=") {
                 reached = String(line.dropFirst())

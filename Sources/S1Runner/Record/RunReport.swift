@@ -125,11 +125,33 @@ enum ResultsBlocks {
             .table(ReportTable.decodingCost(document.methods.keys.sorted().map { ($0, document.methods[$0]!) },
                                             caption: "Decoding cost: every point alone against prefix sharing")),
         ]
+        blocks += forcingVerdicts(document)
         for sweep in sweeps {
             blocks.append(.table(ReportTable.sweepPoints(sweep.points.sorted { $0.meanThinkingTokens < $1.meanThinkingTokens },
                                                          caption: sweep.name)))
         }
         return blocks + sampleTraces(document)
+    }
+
+    /// Per benchmark, whether the best budget-forcing point beats thinking without intervention (the paper's claim),
+    /// said in words with both numbers, whichever way it comes out.
+    static func forcingVerdicts(_ document: ResultsDocument) -> [ReportBlock] {
+        var lines: [String] = []
+        for benchmark in Set(document.configs.values.map(\.benchmark)).sorted() {
+            let tasks = document.configs.filter { $0.value.benchmark == benchmark }
+            let unforced = tasks.first { $0.value.sweep == VariantComparison.unforcedSweep }.flatMap { document.results[$0.key] }
+            let forced = tasks.filter { $0.value.parameters["method"] == "forcing" && $0.value.parameters["max_thinking_tokens"] != nil }
+                .compactMap { task in document.results[task.key].map { (task: task.key, summary: $0) } }
+                .max { ($0.summary.accuracy, $1.task) < ($1.summary.accuracy, $0.task) }
+            guard let unforced, let forced else { continue }
+            let difference = forced.summary.accuracy - unforced.accuracy
+            let verdict = difference > 0 ? "beats" : difference == 0 ? "ties" : "falls short of"
+            lines.append("\(benchmark): the best budget-forcing point (\(forced.task), \(ReportNumber.significant(forced.summary.accuracy))% "
+                + "at \(ReportNumber.significant(forced.summary.meanThinkingTokens)) thinking tokens) \(verdict) no forcing "
+                + "(\(ReportNumber.significant(unforced.accuracy))% at \(ReportNumber.significant(unforced.meanThinkingTokens)) tokens)"
+                + (difference == 0 ? "." : " by \(ReportNumber.significant(abs(difference))) points."))
+        }
+        return lines.isEmpty ? [] : [.text(lines.joined(separator: "\n"))]
     }
 
     /// A forced stop and an ignored end as the model saw them: the first traced sample (tasks in name order) where

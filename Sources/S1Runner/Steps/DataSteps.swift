@@ -11,7 +11,7 @@ struct SyntheticPoolStep: StepExecutor {
     struct Parameters: Decodable {
         struct Pool: Decodable {
             struct Range: Decodable { let min: Int; let max: Int }
-            struct Teacher: Decodable { let error_rate: Double; let self_correction_rate: Double; let recheck_rate: Double }
+            struct Teacher: Decodable { let error_rate: Double; let self_correction_rate: Double }
             let domains: [String]
             let size: Int
             let test_size: Int
@@ -35,8 +35,7 @@ struct SyntheticPoolStep: StepExecutor {
         }
         let config = SyntheticTaskConfig(
             domains: domains, difficulties: pool.difficulty.min...pool.difficulty.max,
-            teacher: TeacherConfig(errorRate: pool.teacher.error_rate, correctionRate: pool.teacher.self_correction_rate,
-                                   recheckRate: pool.teacher.recheck_rate))
+            teacher: TeacherConfig(errorRate: pool.teacher.error_rate, correctionRate: pool.teacher.self_correction_rate))
         context.progress.begin(total: Double(pool.size + pool.test_size), unit: "records")
         let train = try SyntheticTasks.generate(split: .train, count: pool.size, seed: context.seed, config: config)
         context.progress.advance(by: Double(pool.size))
