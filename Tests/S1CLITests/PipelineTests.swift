@@ -61,6 +61,13 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(record.contains("evaluate/budget/shared") && record.contains("evaluate/wait/shared"))
         let html = try String(contentsOf: run.appendingPathComponent("report.html"), encoding: .utf8)
         XCTAssertTrue(html.contains("Accuracy vs average thinking tokens") && html.contains("Training loss"))
+        // The report says in words whether the best forced budget beats no forcing, from the same numbers.
+        let points = try XCTUnwrap(results["results"] as? [String: [String: Any]])
+        let accuracy = { (task: String) in (points[task]?["accuracy"] as? NSNumber)?.doubleValue ?? -1 }
+        let best = max(accuracy("t/budget/max_thinking_tokens=4"), accuracy("t/budget/max_thinking_tokens=8"))
+        let unforced = accuracy("t/no-forcing/no forcing")
+        let verb = best > unforced ? "beats" : best == unforced ? "ties" : "falls short of"
+        XCTAssertTrue(html.contains(") \(verb) no forcing ("), "expected '\(verb)': best \(best), unforced \(unforced)")
         // The first samples of each point keep their generation as spans; the report shows a forced stop.
         let traced = samples["t/budget/max_thinking_tokens=4"]?.filter { $0["trace"] != nil } ?? []
         XCTAssertEqual(traced.count, 3)
