@@ -23,7 +23,7 @@ build: deps
 	swift build $(SWIFT_FLAGS) --product s1
 
 run: build
-	$(S1) run $(EXPERIMENT)
+	$(S1) run $(EXPERIMENT) --archive artifacts/$(basename $(notdir $(EXPERIMENT))).tar.zst
 
 test: deps cuda-tools
 	swift build $(SWIFT_FLAGS) --build-tests

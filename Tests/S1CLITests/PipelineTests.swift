@@ -73,8 +73,17 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(traced.count, 3)
         XCTAssertTrue(html.contains("<mark class=\"seg-forced-answer\""), "a forced Final Answer is highlighted")
 
-        let second = try S1Process.run(["run", "tiny.yaml", "--quiet"], in: directory)
+        // `make run` archives the run it recorded: the cached rerun records the same run, archived and verifiable.
+        let second = try S1Process.run(["run", "tiny.yaml", "--quiet", "--archive", "tiny.tar.zst"], in: directory)
         XCTAssertTrue(second.stdout.contains(" 0 ran,"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("archive: ") && second.stdout.contains("tiny.tar.zst"), second.stdout)
+        let verified = try S1Process.run(["verify", "tiny.tar.zst"], in: directory)
+        XCTAssertEqual(verified.status, 0, verified.combined)
+        // The archive holds the run this command recorded (its record says every step was cached: a run of its own).
+        let secondRun = try XCTUnwrap(second.stdout.split(separator: "\n").first { $0.hasPrefix("run ") }?.split(separator: " ")[1])
+        XCTAssertTrue(verified.stdout.contains("run id     \(secondRun)") && verified.stdout.contains("OK:"), verified.stdout)
+        let refused = try S1Process.run(["run", "tiny.yaml", "--until", "select", "--archive", "x.tar.zst"], in: directory)
+        XCTAssertNotEqual(refused.status, 0)
     }
 
     /// An experiment with variants: each shared step runs once, varied ones run under `variants/<name>/`, and the

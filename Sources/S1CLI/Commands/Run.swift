@@ -26,8 +26,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Emit progress and the summary as JSON lines on stdout.")
     var json = false
 
+    @Option(help: "Also archive the recorded run to this file (as `s1 archive RUN -o FILE`).")
+    var archive: String?
+
     func validate() throws {
         if until != nil && only != nil { throw ValidationError("--until and --only cannot be combined") }
+        if archive != nil && (until != nil || only != nil) {
+            throw ValidationError("--archive needs the whole plan: a run stopped by --until or --only is not recorded")
+        }
     }
 
     func run() throws {
@@ -39,9 +45,13 @@ struct RunCommand: ParsableCommand {
             let sink: ProgressSink = json ? JSONProgress() : TerminalProgress.automatic(quiet: quiet)
             let result = try workspace.run(prepared, selection: selection, recompute: recompute, sink: sink)
             let fresh = result.outcomes.filter { !$0.cached }.count
+            let archived = try archive.flatMap { path in
+                try result.run.map { try workspace.archive($0, to: URL(fileURLWithPath: path), inputs: .full) }
+            }
             if json {
                 var summary: [String: Any] = ["event": "run_finished", "steps": result.outcomes.count, "fresh": fresh]
                 if let run = result.run { summary["run"] = run.runID; summary["path"] = run.url.path }
+                if let archived { summary["archive"] = archived.output.path; summary["archive_id"] = archived.archiveID.description }
                 if let data = try? JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]) {
                     print(String(decoding: data, as: UTF8.self))
                 }
@@ -54,6 +64,7 @@ struct RunCommand: ParsableCommand {
                 where FileManager.default.fileExists(atPath: run.url.appendingPathComponent(name).path) {
                     printLine("  \(name): \(run.url.appendingPathComponent(name).path)")
                 }
+                if let archived { printLine("  archive: \(archived.output.path)  (id \(archived.archiveID))") }
                 if let summary = RunSummaryTable.render(run) { printLine(); printLine(summary) }
             }
         }
