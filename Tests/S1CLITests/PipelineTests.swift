@@ -56,6 +56,12 @@ final class PipelineTests: XCTestCase {
             XCTAssertEqual(records.count, 6)
             for record in records { XCTAssertLessThanOrEqual(record["thinking_tokens"] as! Int, budget, task) }
         }
+        // Majority voting asks the base model for a direct answer (another prompt than the fine-tuned model's) and
+        // counts its answer tokens as its compute.
+        let voted = try XCTUnwrap(samples["t/vote/samples=1"]?.first { $0["question_id"] as? String == "0" || $0["doc_id"] as? String == "0" })
+        let forced = try XCTUnwrap(samples["t/budget/max_thinking_tokens=4"]?.first { $0["question_id"] as? String == "0" || $0["doc_id"] as? String == "0" })
+        XCTAssertNotEqual(voted["prompt_hash"] as? String, forced["prompt_hash"] as? String)
+        XCTAssertGreaterThan(voted["thinking_tokens"] as? Int ?? 0, 0)
         // The budget and Wait sweeps each decoded one shared chain per question.
         let record = try String(contentsOf: run.appendingPathComponent("run.json"), encoding: .utf8)
         XCTAssertTrue(record.contains("evaluate/budget/shared") && record.contains("evaluate/wait/shared"))

@@ -148,9 +148,9 @@ struct EvaluateStep: StepExecutor {
         // model is asked as the attempts step asks it, for a direct answer (it never learned the thinking format),
         // and its test-time compute is the tokens of its answers; the fine-tuned model thinks as in every sweep.
         var votes: [[(answer: String, thinkingTokens: Int, decodedTokens: Int)]] = []
+        let direct = point.method == "majority" && point.model.map { $0 != "sft" } ?? false
         if point.method == "majority" {
             let count = point.samples ?? 1
-            let direct = point.model.map { $0 != "sft" } ?? false
             let answerEnd = try EvaluationSetup.singleToken(parameters.template.answer_end, tokenizer, step: context.step.name)
             var sequences: [DecodingSequence] = []
             for (index, record) in questions.enumerated() {
@@ -185,7 +185,7 @@ struct EvaluateStep: StepExecutor {
         var lines: [String] = []
         for (index, record) in questions.enumerated() {
             let question = control.map { PromptControlTemplate().question(record.question, control: $0) } ?? record.question
-            let prompt = format.thinkingPrompt(question: question)
+            let prompt = direct ? format.prompt(question: question) : format.thinkingPrompt(question: question)
             let promptHash = String(ContentHasher.digest(of: Data(prompt.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) })).hex.prefix(16))
             var sample: SampleRecord
             switch point.method {
