@@ -3,6 +3,8 @@ import Foundation
 /// One resolved entry of `variants:`.
 public struct ResolvedVariant: Sendable {
     public let name: String
+    /// Its `set` items as written.
+    public let overrides: [String]
     public let spec: ResolvedSpec
 }
 

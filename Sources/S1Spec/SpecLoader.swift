@@ -76,8 +76,9 @@ public enum SpecLoader {
             var variantDiagnostics: [SpecDiagnostic] = []
             // The seed tree's root and the backend are the run's, shared by every configuration of the file.
             for item in items {
-                let key = item.text.prefix { $0 != "=" && $0 != "." && $0 != "[" }.trimmingCharacters(in: .whitespaces)
-                guard ["seed", "backend", "variants"].contains(key) else { continue }
+                let path = String(item.text.prefix { $0 != "=" }).trimmingWhitespace
+                guard case .key(let key)? = KeyPathSegment.parse(path)?.first,
+                      ["seed", "backend", "variants"].contains(key) else { continue }
                 variantDiagnostics.append(SpecDiagnostic(
                     location: item.fileLocation ?? fileStart, keyPath: key, expected: "a key a variant may change",
                     found: "'\(item.text)'",
@@ -87,7 +88,7 @@ public enum SpecLoader {
             let decodedVariant = decode(variantRoot)
             variantDiagnostics += decodedVariant.diagnostics
             if variantDiagnostics.isEmpty, let spec = decodedVariant.spec(sourcePath: sourcePath, baseDirectory: baseDirectory) {
-                variants.append(ResolvedVariant(name: variant.name, spec: spec))
+                variants.append(ResolvedVariant(name: variant.name, overrides: variant.overrides, spec: spec))
             } else {
                 diagnostics += variantDiagnostics.map { $0.inVariant(variant.name) }
             }

@@ -86,6 +86,9 @@ public struct ResultsDocument: Codable, Equatable, Sendable {
         }
     }
 
+    /// The sweep name the no-forcing baseline is planned and recorded under.
+    public static let unforcedSweep = "no-forcing"
+
     /// Version of this layout and of the grading rules; bump when either changes meaning.
     public static let formatVersion = 1
 

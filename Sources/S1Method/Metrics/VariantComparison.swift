@@ -29,7 +29,7 @@ public struct VariantRow: Codable, Equatable, Sendable {
         truncation = training?.truncation
         methods = results?.methods.mapValues(\.metrics) ?? [:]
         var unforced: [String: PointSummary] = [:]
-        for (task, config) in results?.configs ?? [:] where config.sweep == VariantComparison.unforcedSweep {
+        for (task, config) in results?.configs ?? [:] where config.sweep == ResultsDocument.unforcedSweep {
             unforced[config.benchmark] = results?.results[task]
         }
         self.unforced = unforced
@@ -39,9 +39,6 @@ public struct VariantRow: Codable, Equatable, Sendable {
 /// `variants.json`: every configuration of the experiment, the base first, then the variants in file order.
 public struct VariantComparison: Codable, Equatable, Sendable {
     public var rows: [VariantRow]
-
-    /// The sweep name the no-forcing baseline is recorded under.
-    public static let unforcedSweep = "no-forcing"
 
     public init(rows: [VariantRow]) {
         self.rows = rows

@@ -1,4 +1,5 @@
 import Foundation
+import S1Method
 import S1Spec
 import S1Store
 
@@ -35,13 +36,8 @@ public enum ExperimentPlanner {
     public static func plan(_ spec: ResolvedSpec) throws -> ExperimentPlan {
         let base = try planOne(spec)
         return spec.variants.isEmpty ? base : try VariantMerge.merge(base: base, variants: try spec.variants.map {
-            (name: $0.name, overrides: variantOverrides(spec, $0.name), plan: try planOne($0.spec))
+            (name: $0.name, overrides: $0.overrides, plan: try planOne($0.spec))
         })
-    }
-
-    /// The `set` items of the variant `name` as written.
-    private static func variantOverrides(_ spec: ResolvedSpec, _ name: String) -> [String] {
-        spec.experiment.variants.first { $0.name == name }?.overrides ?? []
     }
 
     /// The DAG of one configuration (the file itself, or one variant of it).
@@ -144,7 +140,7 @@ public enum ExperimentPlanner {
             let benchmarkValue = spec.canonical(at: "evaluate.benchmarks[\(benchmarkIndex)]")
             var points: [(sweep: String, label: String, method: CanonicalValue, model: [String: StepInputSource])] = []
             if experiment.evaluate.noForcingBaseline {
-                points.append(("no-forcing", "no forcing", .object(["method": .string("none")]), trained))
+                points.append((ResultsDocument.unforcedSweep, "no forcing", .object(["method": .string("none")]), trained))
             }
             for (sweepIndex, sweep) in experiment.evaluate.sweeps.enumerated() {
                 let sweepTree = spec.canonical(at: "evaluate.sweeps[\(sweepIndex)]")

@@ -139,7 +139,7 @@ enum ResultsBlocks {
         var lines: [String] = []
         for benchmark in Set(document.configs.values.map(\.benchmark)).sorted() {
             let tasks = document.configs.filter { $0.value.benchmark == benchmark }
-            let unforced = tasks.first { $0.value.sweep == VariantComparison.unforcedSweep }.flatMap { document.results[$0.key] }
+            let unforced = tasks.first { $0.value.sweep == ResultsDocument.unforcedSweep }.flatMap { document.results[$0.key] }
             let forced = tasks.filter { $0.value.parameters["method"] == "forcing" && $0.value.parameters["max_thinking_tokens"] != nil }
                 .compactMap { task in document.results[task.key].map { (task: task.key, summary: $0) } }
                 .max { ($0.summary.accuracy, $1.task) < ($1.summary.accuracy, $0.task) }
