@@ -48,18 +48,25 @@ final class ThreadCountInvarianceTests: XCTestCase {
         var rng = CounterRNG(key: 8)
         func values(_ n: Int) -> [Float] { (0..<n).map { _ in Float(rng.nextUnit() * 2 - 1) } }
         let q = values(B * T * Hq * d), k = values(B * T * Hk * d), v = values(B * T * Hk * d), dy = values(B * T * Hq * d)
-        func run(workers: Int) -> [UInt32] {
+        func run(workers: Int, saving: Bool) -> [UInt32] {
             EngineEnvironment.configure(threads: workers)
-            var out = [Float](repeating: 0, count: q.count), lse = [Float](repeating: 0, count: B * T * Hq)
-            BlockedCausalAttention.forward(out: &out, lse: &lse, q: q, k: k, v: v, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-            var dq = [Float](repeating: 0, count: q.count), dk = [Float](repeating: 0, count: k.count), dv = dk
-            BlockedCausalAttention.backward(dq: &dq, dk: &dk, dv: &dv, dout: dy, q: q, k: k, v: v, out: out, lse: lse,
-                                            batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-            return (out + lse + dq + dk + dv).map(\.bitPattern)
+            var saved = [Float](repeating: 0, count: BlockedCausalAttention.savedProbabilityCount(batch: B, length: T, heads: Hq))
+            return saved.withUnsafeMutableBufferPointer { store in
+                let store = saving ? store.baseAddress : nil
+                var out = [Float](repeating: 0, count: q.count), lse = [Float](repeating: 0, count: B * T * Hq)
+                BlockedCausalAttention.forward(out: &out, lse: &lse, q: q, k: k, v: v, batch: B, length: T, heads: Hq,
+                                               kvHeads: Hk, headDim: d, saved: store)
+                var dq = [Float](repeating: 0, count: q.count), dk = [Float](repeating: 0, count: k.count), dv = dk
+                BlockedCausalAttention.backward(dq: &dq, dk: &dk, dv: &dv, dout: dy, q: q, k: k, v: v, out: out, lse: lse,
+                                                batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d, saved: store)
+                return (out + lse + dq + dk + dv).map(\.bitPattern)
+            }
         }
-        let serial = run(workers: 1), parallel = run(workers: 2)
+        for saving in [false, true] {
+            let serial = run(workers: 1, saving: saving), parallel = run(workers: 2, saving: saving)
+            XCTAssertEqual(serial, parallel, "saving \(saving)")
+        }
         EngineEnvironment.configure(threads: 1)
-        XCTAssertEqual(serial, parallel)
     }
 
     /// The engine splits GEMMs by output rows or columns only, so a training step's gradients are bitwise the same

@@ -143,26 +143,37 @@ final class KernelGradientTests: XCTestCase {
     }
 
     /// The GEMM-blocked training kernel agrees with the row kernel (checked above by finite differences), across
-    /// a block boundary (T > blockRows) and for both passes.
+    /// a block boundary (T > blockRows), for both passes, with the probabilities saved by the forward and recomputed
+    /// by the backward.
     func testBlockedAttentionMatchesRowKernel() {
         let B = 2, T = BlockedCausalAttention.blockRows + 6, Hq = 4, Hk = 2, d = 8
         let q = randomValues(B * T * Hq * d, key: 21), k = randomValues(B * T * Hk * d, key: 22)
         let v = randomValues(B * T * Hk * d, key: 23), r = randomValues(B * T * Hq * d, key: 24)
         var out1 = [Float](repeating: 0, count: q.count), lse1 = [Float](repeating: 0, count: B * T * Hq)
-        var out2 = out1, lse2 = lse1
         CausalAttention.forward(out: &out1, lse: &lse1, q: q, k: k, v: v, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-        BlockedCausalAttention.forward(out: &out2, lse: &lse2, q: q, k: k, v: v, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-        XCTAssertLessThan(EngineFixtures.maxAbsDifference(out1, out2), 1e-5)
-        XCTAssertLessThan(EngineFixtures.maxAbsDifference(lse1, lse2), 1e-5)
         var dq1 = [Float](repeating: 0, count: q.count), dk1 = [Float](repeating: 0, count: k.count), dv1 = dk1
-        var dq2 = dq1, dk2 = dk1, dv2 = dv1
         CausalAttention.backward(dq: &dq1, dk: &dk1, dv: &dv1, dout: r, q: q, k: k, v: v, out: out1, lse: lse1,
                                  batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-        BlockedCausalAttention.backward(dq: &dq2, dk: &dk2, dv: &dv2, dout: r, q: q, k: k, v: v, out: out2, lse: lse2,
-                                        batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-        XCTAssertLessThan(EngineFixtures.relativeError(dq2, dq1), 1e-5)
-        XCTAssertLessThan(EngineFixtures.relativeError(dk2, dk1), 1e-5)
-        XCTAssertLessThan(EngineFixtures.relativeError(dv2, dv1), 1e-5)
+        let savedCount = BlockedCausalAttention.savedProbabilityCount(batch: B, length: T, heads: Hq)
+        for saving in [false, true] {
+            var saved = [Float](repeating: 0, count: savedCount)
+            saved.withUnsafeMutableBufferPointer { store in
+                let store = saving ? store.baseAddress : nil
+                var out2 = [Float](repeating: 0, count: q.count), lse2 = [Float](repeating: 0, count: B * T * Hq)
+                BlockedCausalAttention.forward(out: &out2, lse: &lse2, q: q, k: k, v: v, batch: B, length: T, heads: Hq,
+                                               kvHeads: Hk, headDim: d, saved: store)
+                XCTAssertLessThan(EngineFixtures.maxAbsDifference(out1, out2), 1e-5, "saving \(saving)")
+                XCTAssertLessThan(EngineFixtures.maxAbsDifference(lse1, lse2), 1e-5, "saving \(saving)")
+                var dq2 = [Float](repeating: 0, count: q.count), dk2 = [Float](repeating: 0, count: k.count), dv2 = dk2
+                BlockedCausalAttention.backward(dq: &dq2, dk: &dk2, dv: &dv2, dout: r, q: q, k: k, v: v, out: out2, lse: lse2,
+                                                batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d, saved: store)
+                XCTAssertLessThan(EngineFixtures.relativeError(dq2, dq1), 1e-5, "saving \(saving)")
+                XCTAssertLessThan(EngineFixtures.relativeError(dk2, dk1), 1e-5, "saving \(saving)")
+                XCTAssertLessThan(EngineFixtures.relativeError(dv2, dv1), 1e-5, "saving \(saving)")
+            }
+            // The store holds every (sequence, head)'s causal probabilities: each row sums to 1.
+            if saving { XCTAssertEqual(Double(saved.reduce(0, +)), Double(B * Hq * T), accuracy: 1e-3) }
+        }
     }
 
     func testCrossEntropyGradientAndIgnoredRows() {

@@ -11,15 +11,22 @@ import COpenBLAS
 /// not depend on the batch composition use `forwardRowInvariant`, which computes every row with the same
 /// one-row call, so a row's result is a function of that row alone.
 public enum Linear {
-    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias (M).
+    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias (M); with `accumulate`, out (N, M) += inp · weightᵀ (+ bias).
+    /// Without `accumulate` a bias is written into `out` first and the GEMM adds to it (β = 1): OpenBLAS's β = 0
+    /// would zero `out` in a pass of its own, and the bias would need another.
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                               rows N: Int, inFeatures K: Int, outFeatures M: Int) {
+                               rows N: Int, inFeatures K: Int, outFeatures M: Int, accumulate: Bool = false) {
         guard N > 0 else { return }
         RowParallel.forEachChunk(rows: N, minimumRowsPerTask: minimumRowsPerTask) { rows in
+            let prefillBias = bias != nil && !accumulate
+            if let bias, prefillBias {
+                for n in rows { (out + n * M).update(from: bias, count: M) }
+            }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(M), Int32(K),
-                        1, inp + rows.lowerBound * K, Int32(K), weight, Int32(K), 0, out + rows.lowerBound * M, Int32(M))
-            if let bias {
+                        1, inp + rows.lowerBound * K, Int32(K), weight, Int32(K), accumulate || prefillBias ? 1 : 0,
+                        out + rows.lowerBound * M, Int32(M))
+            if let bias, accumulate {
                 for n in rows {
                     let row = out + n * M
                     for m in 0..<M { row[m] += bias[m] }

@@ -12,7 +12,15 @@ public enum RMSNorm {
                 let meanSquare = dotProduct(x, x, C) / Float(C)
                 let r = 1 / (meanSquare + eps).squareRoot()
                 rstd?[n] = r
-                for i in 0..<C { y[i] = weight[i] * (x[i] * r) }
+                var i = 0
+                while i + 16 <= C {
+                    store16(y + i, load16(weight + i) * (load16(x + i) * r))
+                    i += 16
+                }
+                while i < C {
+                    y[i] = weight[i] * (x[i] * r)
+                    i += 1
+                }
             }
         }
     }
@@ -27,14 +35,32 @@ public enum RMSNorm {
         for n in 0..<N {
             let x = inp + n * C, dy = dout + n * C, dx = dinp + n * C
             let r = rstd[n]
-            for i in 0..<C {
+            // 16 channels at a time, then one by one: the same operations per element either way.
+            var i = 0
+            while i + 16 <= C {
+                let xh = load16(x + i) * r, dy16 = load16(dy + i)
+                store16(xhat + i, xh)
+                store16(dxhat + i, dy16 * load16(weight + i))
+                store16(dweight + i, load16(dweight + i) + dy16 * xh)
+                i += 16
+            }
+            while i < C {
                 xhat[i] = x[i] * r
                 dxhat[i] = dy[i] * weight[i]
                 dweight[i] += dy[i] * xhat[i]
+                i += 1
             }
             // dx = r · (dxhat − xhat · mean(dxhat·xhat))
             let projection = dotProduct(dxhat, xhat, C) / Float(C)
-            for i in 0..<C { dx[i] += r * (dxhat[i] - xhat[i] * projection) }
+            i = 0
+            while i + 16 <= C {
+                store16(dx + i, load16(dx + i) + r * (load16(dxhat + i) - load16(xhat + i) * projection))
+                i += 16
+            }
+            while i < C {
+                dx[i] += r * (dxhat[i] - xhat[i] * projection)
+                i += 1
+            }
         }
     }
 }

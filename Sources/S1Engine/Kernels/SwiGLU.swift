@@ -1,10 +1,11 @@
 /// The gated activation of Qwen2's MLP: `h = silu(gate) * up`, with `silu(g) = g·σ(g)`.
-/// σ comes from `exp16` (vectorised, the same bits everywhere).
+/// σ comes from `exp16` (vectorised, the same bits everywhere). σ runs 16 lanes at a time; the tail uses the same
+/// lane-wise arithmetic, so an element's bits do not depend on its index.
 public enum SwiGLU {
     /// out (n) = silu(gate (n)) * up (n), elementwise over n = rows·I values.
     public static func forward(out: UnsafeMutablePointer<Float>, gate: UnsafePointer<Float>,
                                up: UnsafePointer<Float>, count n: Int) {
-        sigmoidInPlace(out, gate, n)
+        sigmoid(out: out, gate, count: n)
         for i in 0..<n { out[i] = gate[i] * out[i] * up[i] }
     }
 
@@ -12,12 +13,27 @@ public enum SwiGLU {
     public static func backward(dgate: UnsafeMutablePointer<Float>, dup: UnsafeMutablePointer<Float>,
                                 dout: UnsafePointer<Float>, gate: UnsafePointer<Float>, up: UnsafePointer<Float>,
                                 count n: Int) {
-        sigmoidInPlace(dgate, gate, n)  // dgate holds σ(g) until overwritten below
+        // d silu/dg = σ(g)·(1 + g·(1 − σ(g)))
+        sigmoid(out: dgate, gate, count: n)
         for i in 0..<n {
             let g = gate[i], s = dgate[i]
             dup[i] = dout[i] * (g * s)
-            // d silu/dg = σ(g)·(1 + g·(1 − σ(g)))
             dgate[i] = dout[i] * up[i] * (s * (1 + g * (1 - s)))
+        }
+    }
+
+    /// out (n) = σ(x (n)). A pass of its own: fusing it with the products that follow ran slower (the division's
+    /// latency then stalls the loads and stores of five streams).
+    @inline(__always)
+    static func sigmoid(out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) {
+        var i = 0
+        while i + 16 <= n {
+            store16(out + i, sigmoid16(load16(x + i)))
+            i += 16
+        }
+        while i < n {
+            out[i] = sigmoid16(SIMD16(repeating: x[i]))[0]
+            i += 1
         }
     }
 }

@@ -49,24 +49,20 @@ public func expShiftedInPlace(_ values: UnsafeMutablePointer<Float>, _ n: Int, s
     return accumulator.sum()
 }
 
-/// out[i] = 1 / (1 + exp(−x[i])) for i in 0..<n.
+/// 1 / (1 + exp(−x)) in 16 lanes.
 @inline(__always)
-public func sigmoidInPlace(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
-    var i = 0
-    while i < n {
-        let width = min(16, n - i)
-        var lanes = SIMD16<Float>(repeating: 0)
-        if width == 16 {
-            lanes = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-        } else {
-            for j in 0..<width { lanes[j] = x[i + j] }
-        }
-        let s = 1 / (1 + exp16(-lanes))
-        if width == 16 {
-            UnsafeMutableRawPointer(out + i).storeBytes(of: s, as: SIMD16<Float>.self)
-        } else {
-            for j in 0..<width { out[i + j] = s[j] }
-        }
-        i += 16
-    }
+public func sigmoid16(_ x: SIMD16<Float>) -> SIMD16<Float> {
+    1 / (1 + exp16(-x))
+}
+
+/// 16 floats from `p` (any alignment).
+@inline(__always)
+func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+/// Stores 16 floats at `p` (any alignment).
+@inline(__always)
+func store16(_ p: UnsafeMutablePointer<Float>, _ value: SIMD16<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD16<Float>.self)
 }

@@ -35,13 +35,21 @@ public final class Activations: @unchecked Sendable {
     let dHidden: UnsafeMutablePointer<Float>    // (N, I)
     let dGateUp: UnsafeMutablePointer<Float>    // (N, 2I)
     private let storage: FloatBuffer
+    /// Per layer, the blocked attention's saved probabilities (allocated on first use, grown when a batch needs more).
+    private var attentionProbabilities: [FloatBuffer?]
+    private let attentionHeads: Int
+    /// Floats each token row takes in one layer's buffers above.
+    private let layerFloatsPerRow: Int
 
     public init(config: Qwen2Config, capacityRows N: Int) {
         capacityRows = N
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
         let qDim = config.queryDim, kvDim = config.keyValueDim, Hq = config.numAttentionHeads
         let qkvDim = qDim + 2 * kvDim
-        let perLayer = N * (4 * C + 2 + qkvDim + 2 * qDim + 2 * kvDim + Hq + 3 * I)
+        layerFloatsPerRow = 4 * C + 2 + qkvDim + 2 * qDim + 2 * kvDim + Hq + 3 * I
+        attentionHeads = Hq
+        attentionProbabilities = Array(repeating: nil, count: config.numHiddenLayers)
+        let perLayer = N * layerFloatsPerRow
         let total = config.numHiddenLayers * perLayer + N * (2 * C + 1 + V) + N * (2 * C + qkvDim + 2 * qDim + 2 * kvDim + 3 * I)
         storage = FloatBuffer(count: total)
         var cursor = storage.pointer
@@ -68,5 +76,17 @@ public final class Activations: @unchecked Sendable {
         dHidden = take(N * I)
         dGateUp = take(N * 2 * I)
         precondition(cursor == storage.pointer + total, "Activations: layout arithmetic (internal)")
+    }
+
+    /// Layer `layer`'s store for `BlockedCausalAttention`'s probabilities of a (B, T) batch, or nil when the store
+    /// would be larger than the layer's other activations (long sequences: the backward then recomputes them, so
+    /// memory stays O(T) per row). The same (layer, B, T) gives the same store until a larger batch grows it.
+    func savedAttentionProbabilities(layer: Int, batch B: Int, length T: Int) -> UnsafeMutablePointer<Float>? {
+        let count = BlockedCausalAttention.savedProbabilityCount(batch: B, length: T, heads: attentionHeads)
+        guard count <= B * T * layerFloatsPerRow else { return nil }
+        if let store = attentionProbabilities[layer], store.count >= count { return store.pointer }
+        let store = FloatBuffer(count: count)  // zeroed: the padding columns must be finite
+        attentionProbabilities[layer] = store
+        return store.pointer
     }
 }

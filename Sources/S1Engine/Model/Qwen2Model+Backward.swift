@@ -64,7 +64,8 @@ extension Qwen2Model {
                     Linear.backward(dinp: a.dAttention, accumulate: false, dweight: g + o.oWeight, dbias: nil,
                                     dout: a.dResidual, inp: x.attention, weight: w.oWeight, rows: N, inFeatures: qDim, outFeatures: C)
                     BlockedCausalAttention.backward(dq: a.dQ, dk: a.dK, dv: a.dV, dout: a.dAttention, q: x.q, k: x.k, v: x.v,
-                                                    out: x.attention, lse: x.lse, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                                                    out: x.attention, lse: x.lse, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d,
+                                                    saved: a.savedAttentionProbabilities(layer: l, batch: B, length: T))
                     RowParallel.forEachChunk(rows: N) { rows in
                         for n in rows {
                             let t = n % T

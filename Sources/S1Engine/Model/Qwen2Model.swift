@@ -115,14 +115,22 @@ public final class Qwen2Model: @unchecked Sendable {
     /// to KV-cache decoding, the default) or the GEMM-blocked one (training).
     public func forward(tokens: UnsafePointer<Int32>, batch B: Int, length T: Int, activations a: Activations,
                         attention: AttentionKernel = .rowwise, rowInvariant: Bool = false) {
+        // out = inp·weightᵀ (+ bias), plus `residual` when given. The batched path lets the GEMM add onto the
+        // residual (no zeroing pass, no add pass); the row-invariant path adds it afterwards, as a KV-cache
+        // decoder does.
         func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                    bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
+                    bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                    rows: Int, inFeatures: Int, outFeatures: Int) {
             if rowInvariant {
                 Linear.forwardRowInvariant(out: out, inp: inp, weight: weight, bias: bias, rows: rows,
                                            inFeatures: inFeatures, outFeatures: outFeatures)
+                if let residual {
+                    for i in 0..<(rows * outFeatures) { out[i] += residual[i] }
+                }
             } else {
+                if let residual { out.update(from: residual, count: rows * outFeatures) }
                 Linear.forward(out: out, inp: inp, weight: weight, bias: bias, rows: rows,
-                               inFeatures: inFeatures, outFeatures: outFeatures)
+                               inFeatures: inFeatures, outFeatures: outFeatures, accumulate: residual != nil)
             }
         }
         let N = B * T
@@ -164,12 +172,12 @@ public final class Qwen2Model: @unchecked Sendable {
                                                 batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
                     case .blocked:
                         BlockedCausalAttention.forward(out: x.attention, lse: x.lse, q: x.q, k: x.k, v: x.v,
-                                                       batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                                                       batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d,
+                                                       saved: a.savedAttentionProbabilities(layer: l, batch: B, length: T))
                     }
                     // residualMid (N,C) = residualIn + o_proj(attention)
-                    linear(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil,
+                    linear(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil, residual: x.residualIn,
                            rows: N, inFeatures: qDim, outFeatures: C)
-                    for i in 0..<(N * C) { x.residualMid[i] += x.residualIn[i] }
                     // MLP block: norm2 (N,C) → gateUp (N,2I) → hidden (N,I) → next (N,C)
                     RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
                                     rows: N, channels: C, eps: eps)
@@ -182,8 +190,9 @@ public final class Qwen2Model: @unchecked Sendable {
                             SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
                         }
                     }
-                    linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: N, inFeatures: I, outFeatures: C)
-                    for i in 0..<(N * C) { next[i] += x.residualMid[i] }
+                    // next (N,C) = residualMid + down_proj(hidden)
+                    linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, residual: x.residualMid,
+                           rows: N, inFeatures: I, outFeatures: C)
                 }
             }
         }
