@@ -190,7 +190,7 @@ public enum BlockedCausalAttention {
             store16(row + i, SIMD16())
             i += 16
         }
-        let sum = total.sum(), inverse = 1 / sum
+        let sum = pairwiseSum(total), inverse = 1 / sum
         i = 0
         while i < n {
             store16(row + i, load16(row + i) * inverse)

@@ -18,15 +18,20 @@ public enum CausalAttention {
                                  scores: UnsafeMutablePointer<Float>) -> Float {
         for s in 0..<count { scores[s] = dotProduct(query, keys + s * rowStride, d) * scale }
         let m = maximum(scores, count)
-        var total: Float = 0
-        for s in 0..<count {
-            let p = Foundation.exp(scores[s] - m)
-            scores[s] = p
-            total += p
-        }
+        let total = expShiftedInPlace(scores, count, shift: m)
         let inverse = 1 / total
-        out.update(repeating: 0, count: d)
-        for s in 0..<count { addScaled(out, values + s * rowStride, scores[s] * inverse, d) }
+        // out = Σ_s p_s·v_s, added in s order per element; 16 dimensions stay in a register across all s.
+        var i = 0
+        while i + 16 <= d {
+            var accumulator = SIMD16<Float>()
+            for s in 0..<count { accumulator += load16(values + s * rowStride + i) * (scores[s] * inverse) }
+            store16(out + i, accumulator)
+            i += 16
+        }
+        if i < d {
+            (out + i).update(repeating: 0, count: d - i)
+            for s in 0..<count { addScaled(out + i, values + s * rowStride + i, scores[s] * inverse, d - i) }
+        }
         return m + Foundation.log(total)
     }
 

@@ -1,8 +1,9 @@
 /// Fixed-order reductions with explicit SIMD accumulators.
 ///
 /// Why: Swift does not reassociate floating point, so a scalar loop neither vectorises nor can be made faster
-/// by the compiler; a `SIMD16<Float>` accumulator fixes one summation order for every build target, which keeps
-/// results bitwise identical across reruns and row-for-row identical whatever the batch (DESIGN "Engine notes").
+/// by the compiler; a `SIMD16<Float>` accumulator reduced by `pairwiseSum` fixes one summation order for every
+/// build target, which keeps results bitwise identical across reruns and row-for-row identical whatever the batch
+/// (DESIGN "Engine notes").
 /// Multiplies and adds are kept separate (no fused multiply-add) so that the order, not the CPU, defines the sum.
 
 /// Σ a[i]·b[i] for i in 0..<n.
@@ -16,7 +17,7 @@ public func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n
         accumulator += x * y
         i += 16
     }
-    var total = accumulator.sum()
+    var total = pairwiseSum(accumulator)
     while i < n {
         total += a[i] * b[i]
         i += 1
@@ -33,12 +34,22 @@ public func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
         accumulator += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
         i += 16
     }
-    var total = accumulator.sum()
+    var total = pairwiseSum(accumulator)
     while i < n {
         total += a[i]
         i += 1
     }
     return total
+}
+
+/// The 16 lanes added as a fixed tree (halves, then quarters, …): the same order on every call, and a quarter of
+/// the dependent additions of `SIMD16.sum()`, which adds lane by lane.
+@inline(__always)
+public func pairwiseSum(_ v: SIMD16<Float>) -> Float {
+    let eight = v.lowHalf + v.highHalf
+    let four = eight.lowHalf + eight.highHalf
+    let two = four.lowHalf + four.highHalf
+    return two[0] + two[1]
 }
 
 /// y[i] += alpha·x[i] for i in 0..<n (elementwise, so the order per element is fixed by construction).

@@ -5,7 +5,10 @@
 /// every machine and libm version (the scalar libm call does not promise that).
 @inline(__always)
 public func exp16(_ input: SIMD16<Float>) -> SIMD16<Float> {
-    let x = pointwiseMax(pointwiseMin(input, SIMD16(repeating: 88.7)), SIMD16(repeating: -87.3))
+    // Clamped by compare-and-select: the standard library's pointwiseMin/Max are sometimes left as out-of-line
+    // generic calls that work lane by lane.
+    let high = SIMD16<Float>(repeating: 88.7), low = SIMD16<Float>(repeating: -87.3)
+    let x = input.replacing(with: high, where: input .> high).replacing(with: low, where: input .< low)
     // Adding 1.5·2²³ rounds x·log2(e) to the nearest integer n (ties to even) and leaves n in the low
     // mantissa bits, so n is read from the bits without a (slow, generic) float→int conversion.
     let shifted = x * 1.442_695_04 + 12_582_912
@@ -37,16 +40,20 @@ public func expShiftedInPlace(_ values: UnsafeMutablePointer<Float>, _ n: Int, s
         i += 16
     }
     if i < n {
-        // The tail goes through the same polynomial, in a partly filled vector.
-        var lanes = SIMD16<Float>(repeating: 0)
-        for j in 0..<(n - i) { lanes[j] = values[i + j] - shift }
-        let e = exp16(lanes)
-        for j in 0..<(n - i) {
-            values[i + j] = e[j]
-            accumulator[j] += e[j]
+        // The tail goes through the same polynomial, in a vector padded in memory (inserting lanes one by one
+        // is lowered through the stack, slower); padding lanes add 0 to the sum.
+        let tail = n - i
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { buffer in
+            let lanes = buffer.baseAddress!
+            lanes.initialize(repeating: shift, count: 16)
+            lanes.update(from: values + i, count: tail)
+            store16(lanes, exp16(load16(lanes) - shift))
+            (values + i).update(from: lanes, count: tail)
+            (lanes + tail).update(repeating: 0, count: 16 - tail)
+            accumulator += load16(lanes)
         }
     }
-    return accumulator.sum()
+    return pairwiseSum(accumulator)
 }
 
 /// 1 / (1 + exp(−x)) in 16 lanes.
