@@ -25,14 +25,48 @@ public enum RMSNorm {
         }
     }
 
+    /// Rows per block of the weight-gradient reduction: each block is summed on its own, then the blocks in
+    /// order, so the bits do not depend on how many threads took the blocks.
+    static let gradientBlockRows = 128
+
     /// dinp (N, C) += ∂L/∂inp, dweight (C) += ∂L/∂weight, given dout (N, C) and the forward's rstd (N).
     public static func backward(dinp: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>,
                                 dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 rstd: UnsafePointer<Float>, rows N: Int, channels C: Int) {
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * C)
-        defer { scratch.deallocate() }
+        let blocks = (N + gradientBlockRows - 1) / gradientBlockRows
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: blocks * C)
+        partials.initialize(repeating: 0, count: blocks * C)
+        defer { partials.deallocate() }
+        RowParallel.forEachChunk(rows: blocks, minimumRowsPerTask: 1) { blockRange in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * C)
+            defer { scratch.deallocate() }
+            for block in blockRange {
+                let rows = (block * gradientBlockRows)..<min(N, (block + 1) * gradientBlockRows)
+                backward(dinp: dinp, dweight: partials + block * C, dout: dout, inp: inp, weight: weight, rstd: rstd,
+                         rows: rows, channels: C, scratch: scratch)
+            }
+        }
+        for block in 0..<blocks {
+            let partial = partials + block * C
+            var i = 0
+            while i + 16 <= C {
+                store16(dweight + i, load16(dweight + i) + load16(partial + i))
+                i += 16
+            }
+            while i < C {
+                dweight[i] += partial[i]
+                i += 1
+            }
+        }
+    }
+
+    /// `backward` over `rows`, their weight gradient added into `dweight` in row order; scratch holds 2·C floats.
+    private static func backward(dinp: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>,
+                                 dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                 rstd: UnsafePointer<Float>, rows: Range<Int>, channels C: Int,
+                                 scratch: UnsafeMutablePointer<Float>) {
         let xhat = scratch, dxhat = scratch + C
-        for n in 0..<N {
+        for n in rows {
             let x = inp + n * C, dy = dout + n * C, dx = dinp + n * C
             let r = rstd[n]
             // 16 channels at a time, then one by one: the same operations per element either way.

@@ -31,35 +31,36 @@ public final class AdamW: @unchecked Sendable {
         let correction2 = Float(Foundation.pow(1 - Foundation.pow(Double(beta2), t), 0.5))
         let b1 = beta1, b2 = beta2, eps = epsilon
         let p = parameters.pointer, g = gradients.pointer, m = firstMoment.pointer, v = secondMoment.pointer
-        for slot in layout.slots {
-            let decay: Float = slot.decays ? 1 - lr * weightDecay : 1
-            // 16 parameters at a time: the same operations in the same order as the scalar tail (IEEE square
-            // root and division are exact per lane), so the result does not depend on where a slot starts.
-            var i = slot.offset
-            let end = slot.offset + slot.count
-            while i + 16 <= end {
-                let gi = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD16<Float>.self)
-                var pi = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self)
-                var mi = UnsafeRawPointer(m + i).loadUnaligned(as: SIMD16<Float>.self)
-                var vi = UnsafeRawPointer(v + i).loadUnaligned(as: SIMD16<Float>.self)
-                pi *= decay
-                mi = b1 * mi + (1 - b1) * gi
-                vi = b2 * vi + (1 - b2) * gi * gi
-                let denominator = vi.squareRoot() / correction2 + eps
-                pi -= stepSize * (mi / denominator)
-                UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: SIMD16<Float>.self)
-                i += 16
-            }
-            while i < end {
-                let gi = g[i]
-                p[i] *= decay
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                let denominator = v[i].squareRoot() / correction2 + eps
-                p[i] -= stepSize * (m[i] / denominator)
-                i += 1
+        // Elementwise, so threads take disjoint ranges of the buffer and the bits do not depend on the split.
+        RowParallel.forEachChunk(rows: parameters.count, minimumRowsPerTask: 16_384) { range in
+            for slot in layout.slots where slot.offset < range.upperBound && slot.offset + slot.count > range.lowerBound {
+                let decay: Float = slot.decays ? 1 - lr * weightDecay : 1
+                // 16 parameters at a time: the same operations in the same order as the scalar tail (IEEE square
+                // root and division are exact per lane), so the result does not depend on where a range starts.
+                var i = max(slot.offset, range.lowerBound)
+                let end = min(slot.offset + slot.count, range.upperBound)
+                while i + 16 <= end {
+                    let gi = load16(g + i)
+                    var pi = load16(p + i), mi = load16(m + i), vi = load16(v + i)
+                    pi *= decay
+                    mi = b1 * mi + (1 - b1) * gi
+                    vi = b2 * vi + (1 - b2) * gi * gi
+                    let denominator = vi.squareRoot() / correction2 + eps
+                    pi -= stepSize * (mi / denominator)
+                    store16(p + i, pi)
+                    store16(m + i, mi)
+                    store16(v + i, vi)
+                    i += 16
+                }
+                while i < end {
+                    let gi = g[i]
+                    p[i] *= decay
+                    m[i] = b1 * m[i] + (1 - b1) * gi
+                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                    let denominator = v[i].squareRoot() / correction2 + eps
+                    p[i] -= stepSize * (m[i] / denominator)
+                    i += 1
+                }
             }
         }
     }
