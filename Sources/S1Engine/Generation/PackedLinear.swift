@@ -6,7 +6,8 @@
 /// `((0 + w₀x₀) + w₁x₁) + …` in k order, then `+ bias`, whatever the number of rows, their grouping or their
 /// neighbours: a row's result is a function of that row alone (batch invariance, fork = regenerate).
 /// Why panels instead of the (M, K) weights: a dot product per output needs a horizontal reduction of its vector
-/// accumulator, which cost about as much as the products at decoding's short rows; in panel order there is none.
+/// accumulator, and decoding's rows are short (K = 128 in s1-mini); in panel order there is none (batch 16 decoded
+/// 7–11% faster than with the dot products).
 ///
 /// The panels are a copy: the decoder packs the weights when it is made (as the CUDA decoder uploads them), so
 /// a model trained afterwards needs a new decoder.

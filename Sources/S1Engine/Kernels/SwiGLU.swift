@@ -22,8 +22,8 @@ public enum SwiGLU {
         }
     }
 
-    /// out (n) = σ(x (n)). A pass of its own: fusing it with the products that follow ran slower (the division's
-    /// latency then stalls the loads and stores of five streams).
+    /// out (n) = σ(x (n)). A pass of its own: one loop computing σ and the products together measured slower
+    /// (the backward 5.6 against 2.6 ms per s1-mini training step).
     @inline(__always)
     static func sigmoid(out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) {
         var i = 0
