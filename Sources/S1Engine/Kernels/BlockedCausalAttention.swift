@@ -44,8 +44,7 @@ public enum BlockedCausalAttention {
     }
 
     /// out (B, T, Hq, d), lse (B, T, Hq) from q (B, T, Hq, d), k, v (B, T, Hk, d), q and k rotated. `saved`, when
-    /// given, receives the probabilities for `backward` (`savedProbabilityCount` floats, zero-initialised when
-    /// allocated: the padding must hold finite values).
+    /// given, receives the probabilities for `backward` (`savedProbabilityCount` floats).
     public static func forward(out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>,
                                q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                batch B: Int, length T: Int, heads Hq: Int, kvHeads Hk: Int, headDim d: Int,
@@ -55,7 +54,6 @@ public enum BlockedCausalAttention {
         let width = paddedWidth(T), perHead = savedProbabilitiesPerHead(length: T)
         forEachGroup(batch: B, kvHeads: Hk) { b, g in
             let scratch = saved == nil ? UnsafeMutablePointer<Float>.allocate(capacity: blockRows * width) : nil
-            scratch?.initialize(repeating: 0, count: blockRows * width)
             defer { scratch?.deallocate() }
             for h in (g * group)..<((g + 1) * group) {
                 let keys = k + b * T * kvStride + g * d, values = v + b * T * kvStride + g * d
@@ -88,7 +86,7 @@ public enum BlockedCausalAttention {
                                 q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                 out: UnsafePointer<Float>, lse: UnsafePointer<Float>,
                                 batch B: Int, length T: Int, heads Hq: Int, kvHeads Hk: Int, headDim d: Int,
-                                saved: UnsafeMutablePointer<Float>? = nil) {
+                                saved: UnsafePointer<Float>? = nil) {
         let group = Hq / Hk, scale = 1 / Float(d).squareRoot()
         let qStride = Hq * d, kvStride = Hk * d
         // dq is written once per element by the dQ GEMM (β = 0); dk, dv accumulate over query blocks and heads.
@@ -98,6 +96,7 @@ public enum BlockedCausalAttention {
         forEachGroup(batch: B, kvHeads: Hk) { b, g in
             let scratchCount = (saved == nil ? 2 : 1) * blockRows * width
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+            // Zeroed: dS past column L is never read by the GEMMs, but the row kernel multiplies it by p = 0.
             scratch.initialize(repeating: 0, count: scratchCount)
             defer { scratch.deallocate() }
             let dScores = scratch
@@ -112,24 +111,24 @@ public enum BlockedCausalAttention {
                     // dP (rows, L) = dY · Vᵀ
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(L), Int32(d), 1,
                                 dy, Int32(qStride), values, Int32(kvStride), 0, dScores, Int32(rowWidth))
-                    let probabilities: UnsafeMutablePointer<Float>
+                    let probabilities: UnsafePointer<Float>
                     if let block = stored {
                         probabilities = block
                         stored = block + rows * rowWidth
                     } else {
-                        // P (rows, L) = scale · Q Kᵀ, made exp(· − lse) by the row kernel below
-                        probabilities = scratch + blockRows * width
+                        // P (rows, L) = exp(scale · Q Kᵀ − lse), causal, recomputed
+                        let recomputed = scratch + blockRows * width
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(L), Int32(d), scale,
-                                    queries, Int32(qStride), keys, Int32(kvStride), 0, probabilities, Int32(rowWidth))
+                                    queries, Int32(qStride), keys, Int32(kvStride), 0, recomputed, Int32(rowWidth))
+                        for i in 0..<rows {
+                            recomputeProbabilityRow(recomputed + i * rowWidth, valid: t0 + i + 1, width: rowWidth,
+                                                    logSumExp: lse[(b * T + t0 + i) * Hq + h])
+                        }
+                        probabilities = UnsafePointer(recomputed)
                     }
                     for i in 0..<rows {
-                        let t = t0 + i
                         // D = Σ_s p_s·dp_s = dy·y
                         let dyDotY = dotProduct(dy + i * qStride, y + i * qStride, d)
-                        if saved == nil {
-                            recomputeProbabilityRow(probabilities + i * rowWidth, valid: t + 1, width: rowWidth,
-                                                    logSumExp: lse[(b * T + t) * Hq + h])
-                        }
                         softmaxGradientRow(probabilities: probabilities + i * rowWidth, dScores: dScores + i * rowWidth,
                                            width: rowWidth, dyDotY: dyDotY, scale: scale)
                     }
@@ -149,66 +148,31 @@ public enum BlockedCausalAttention {
     @inline(__always)
     static func paddedWidth(_ columns: Int) -> Int { (columns + 15) & ~15 }
 
-    /// Lane masks without SIMD mask types (which Swift lowers lane by lane): `keep[16 − r ..< 32 − r]` is 1 in the
-    /// first r lanes and 0 after; `drop` at the same offset is 0, then −∞ (for the maximum).
-    private static let laneMasks: (keep: UnsafePointer<Float>, drop: UnsafePointer<Float>) = {
-        let keep = UnsafeMutablePointer<Float>.allocate(capacity: 32), drop = UnsafeMutablePointer<Float>.allocate(capacity: 32)
-        for j in 0..<32 {
-            keep[j] = j < 16 ? 1 : 0
-            drop[j] = j < 16 ? 0 : -.infinity
-        }
-        return (UnsafePointer(keep), UnsafePointer(drop))
-    }()
-
-    /// Offset into `laneMasks` for a vector whose first `remaining` lanes are inside the row.
-    @inline(__always)
-    private static func maskOffset(_ remaining: Int) -> Int { 16 - min(max(remaining, 0), 16) }
-
     /// Softmax of one score row over its first `valid` entries (the causal prefix), in place; entries from
-    /// `valid` to `width` become 0. Returns the log-sum-exp. The maximum, the shifted exponentials (`exp16`)
-    /// and their lane-wise sum are those of `maximum` and `expShiftedInPlace` on the prefix, so the bits do not
-    /// depend on the padding. Every entry up to `width` must be finite (the buffers start zeroed).
+    /// `valid` to `width` become 0. Returns the log-sum-exp. The same `maximum` and `expShiftedInPlace` as the row
+    /// kernel's reductions, on the prefix only, so the padding never enters a result.
     @inline(__always)
     static func softmaxCausalRow(_ row: UnsafeMutablePointer<Float>, valid n: Int, width: Int) -> Float {
-        let (keep, drop) = laneMasks
-        var best = SIMD16<Float>(repeating: -.infinity)
+        let m = maximum(row, n)
+        let sum = expShiftedInPlace(row, n, shift: m), inverse = 1 / sum
         var i = 0
-        while i < n {
-            best = lanewiseMaximum(best, load16(row + i) + load16(drop + maskOffset(n - i)))
-            i += 16
-        }
-        let m = horizontalMaximum(best)
-        var total = SIMD16<Float>()
-        i = 0
-        while i < n {
-            let e = exp16(load16(row + i) - m) * load16(keep + maskOffset(n - i))
-            store16(row + i, e)
-            total += e
-            i += 16
-        }
-        while i < width {
-            store16(row + i, SIMD16())
-            i += 16
-        }
-        let sum = pairwiseSum(total), inverse = 1 / sum
-        i = 0
-        while i < n {
+        while i + 16 <= n {
             store16(row + i, load16(row + i) * inverse)
             i += 16
         }
+        while i < n {
+            row[i] *= inverse
+            i += 1
+        }
+        (row + n).update(repeating: 0, count: width - n)
         return m + Foundation.log(sum)
     }
 
-    /// p = exp(score − lse) over the causal prefix of a row of scaled scores, in place, 0 after it up to `width`
-    /// (entries up to `width` must be finite).
+    /// p = exp(score − lse) over the causal prefix of a row of scaled scores, in place, 0 after it up to `width`.
     @inline(__always)
     static func recomputeProbabilityRow(_ p: UnsafeMutablePointer<Float>, valid n: Int, width: Int, logSumExp: Float) {
-        let keep = laneMasks.keep
-        var i = 0
-        while i < width {
-            store16(p + i, exp16(load16(p + i) - logSumExp) * load16(keep + maskOffset(n - i)))
-            i += 16
-        }
+        expShiftedInPlace(p, n, shift: logSumExp)
+        (p + n).update(repeating: 0, count: width - n)
     }
 
     /// dS = p·(dP − D)·scale over a row, in place of dP; p is 0 past the causal prefix, so dS is too.

@@ -84,13 +84,13 @@ public func maximum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
 /// lowered lane by lane through the stack when its result is carried around a loop; a compare-and-select becomes
 /// one `vmaxps`.
 @inline(__always)
-public func lanewiseMaximum(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+func lanewiseMaximum(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
     a.replacing(with: b, where: b .> a)
 }
 
 /// The largest lane, by halving (`SIMD16.max()` is a scalar loop with NaN checks).
 @inline(__always)
-public func horizontalMaximum(_ v: SIMD16<Float>) -> Float {
+func horizontalMaximum(_ v: SIMD16<Float>) -> Float {
     let eight = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
     let four = eight.lowHalf.replacing(with: eight.highHalf, where: eight.highHalf .> eight.lowHalf)
     let two = four.lowHalf.replacing(with: four.highHalf, where: four.highHalf .> four.lowHalf)

@@ -85,7 +85,7 @@ public final class Activations: @unchecked Sendable {
         let count = BlockedCausalAttention.savedProbabilityCount(batch: B, length: T, heads: attentionHeads)
         guard count <= B * T * layerFloatsPerRow else { return nil }
         if let store = attentionProbabilities[layer], store.count >= count { return store.pointer }
-        let store = FloatBuffer(count: count)  // zeroed: the padding columns must be finite
+        let store = FloatBuffer(count: count)
         attentionProbabilities[layer] = store
         return store.pointer
     }
