@@ -19,7 +19,7 @@ enum VariantMerge {
         var inputFiles = Set(base.inputFiles)
         // Each configuration's own `select`, `train` and `metrics`, under whatever name they ended up with.
         var compared: [(label: String, overrides: [String], steps: [String: String])] = [
-            (baseLabel, [], Dictionary(uniqueKeysWithValues: comparedSteps.map { ($0, $0) })),
+            (baseLabel, [], Dictionary(uniqueKeysWithValues: comparedOutputs.map { ($0.step, $0.step) })),
         ]
         for variant in variants {
             var renamed: [String: String] = [:]
@@ -46,7 +46,8 @@ enum VariantMerge {
             }
             inputFiles.formUnion(variant.plan.inputFiles)
             compared.append((variant.name, variant.overrides,
-                             Dictionary(uniqueKeysWithValues: comparedSteps.compactMap { step in renamed[step].map { (step, $0) } })))
+                             Dictionary(uniqueKeysWithValues: comparedOutputs.compactMap { output in
+                                 renamed[output.step].map { (output.step, $0) } })))
         }
 
         // The comparison reads what exists in every configuration (a plan without evaluation has no metrics).
@@ -54,7 +55,7 @@ enum VariantMerge {
         var rows: [CanonicalValue] = []
         for configuration in compared {
             var files: [String: CanonicalValue] = [:]
-            for (step, file) in [("select", "summary.json"), ("train", "training.json"), ("metrics", "results.json")] {
+            for (step, file) in comparedOutputs {
                 guard let actual = configuration.steps[step], byName[actual] != nil else { continue }
                 let input = "\(configuration.label)/\(step)"
                 inputs[input] = .output(step: actual, file: file)
@@ -70,6 +71,8 @@ enum VariantMerge {
         return ExperimentPlan(plan: try Plan(steps: steps), published: published, inputFiles: inputFiles.sorted())
     }
 
-    /// The steps whose outputs the comparison reads.
-    private static let comparedSteps = ["select", "train", "metrics"]
+    /// The steps whose outputs the comparison reads, and the file it reads from each.
+    private static let comparedOutputs: [(step: String, file: String)] = [
+        ("select", "summary.json"), ("train", "training.json"), ("metrics", "results.json"),
+    ]
 }
