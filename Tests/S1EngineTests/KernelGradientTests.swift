@@ -142,37 +142,76 @@ final class KernelGradientTests: XCTestCase {
         }
     }
 
-    /// The GEMM-blocked training kernel agrees with the row kernel (checked above by finite differences), across
-    /// a block boundary (T > blockRows), for both passes, with the probabilities saved by the forward and recomputed
-    /// by the backward.
+    /// The blocked training kernel agrees with the row kernel (checked above by finite differences), across a
+    /// block boundary (T > blockRows) and partial 4-row and 16-key tiles, for both passes, with the probabilities
+    /// saved by the forward and recomputed by the backward. Head sizes 8 and 24 read copies padded to whole
+    /// vectors, 32 reads q, k, v in place; the 32 case also takes them from fused [q | k | v] rows and writes the
+    /// gradients into fused rows, as the model does.
     func testBlockedAttentionMatchesRowKernel() {
-        let B = 2, T = BlockedCausalAttention.blockRows + 6, Hq = 4, Hk = 2, d = 8
-        let q = randomValues(B * T * Hq * d, key: 21), k = randomValues(B * T * Hk * d, key: 22)
-        let v = randomValues(B * T * Hk * d, key: 23), r = randomValues(B * T * Hq * d, key: 24)
-        var out1 = [Float](repeating: 0, count: q.count), lse1 = [Float](repeating: 0, count: B * T * Hq)
-        CausalAttention.forward(out: &out1, lse: &lse1, q: q, k: k, v: v, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-        var dq1 = [Float](repeating: 0, count: q.count), dk1 = [Float](repeating: 0, count: k.count), dv1 = dk1
-        CausalAttention.backward(dq: &dq1, dk: &dk1, dv: &dv1, dout: r, q: q, k: k, v: v, out: out1, lse: lse1,
-                                 batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
-        let savedCount = BlockedCausalAttention.savedProbabilityCount(batch: B, length: T, heads: Hq)
-        for saving in [false, true] {
-            var saved = [Float](repeating: 0, count: savedCount)
-            saved.withUnsafeMutableBufferPointer { store in
-                let store = saving ? store.baseAddress : nil
-                var out2 = [Float](repeating: 0, count: q.count), lse2 = [Float](repeating: 0, count: B * T * Hq)
-                BlockedCausalAttention.forward(out: &out2, lse: &lse2, q: q, k: k, v: v, batch: B, length: T, heads: Hq,
-                                               kvHeads: Hk, headDim: d, saved: store)
-                XCTAssertLessThan(EngineFixtures.maxAbsDifference(out1, out2), 1e-5, "saving \(saving)")
-                XCTAssertLessThan(EngineFixtures.maxAbsDifference(lse1, lse2), 1e-5, "saving \(saving)")
-                var dq2 = [Float](repeating: 0, count: q.count), dk2 = [Float](repeating: 0, count: k.count), dv2 = dk2
-                BlockedCausalAttention.backward(dq: &dq2, dk: &dk2, dv: &dv2, dout: r, q: q, k: k, v: v, out: out2, lse: lse2,
-                                                batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d, saved: store)
-                XCTAssertLessThan(EngineFixtures.relativeError(dq2, dq1), 1e-5, "saving \(saving)")
-                XCTAssertLessThan(EngineFixtures.relativeError(dk2, dk1), 1e-5, "saving \(saving)")
-                XCTAssertLessThan(EngineFixtures.relativeError(dv2, dv1), 1e-5, "saving \(saving)")
+        let B = 2, T = BlockedCausalAttention.blockRows + 6, Hq = 4, Hk = 2
+        for (d, fused) in [(8, false), (24, false), (32, false), (32, true)] {
+            let qDim = Hq * d, kvDim = Hk * d, qkvDim = qDim + 2 * kvDim
+            let q = randomValues(B * T * qDim, key: 21), k = randomValues(B * T * kvDim, key: 22)
+            let v = randomValues(B * T * kvDim, key: 23), r = randomValues(B * T * qDim, key: 24)
+            var out1 = [Float](repeating: 0, count: q.count), lse1 = [Float](repeating: 0, count: B * T * Hq)
+            CausalAttention.forward(out: &out1, lse: &lse1, q: q, k: k, v: v, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+            var dq1 = [Float](repeating: 0, count: q.count), dk1 = [Float](repeating: 0, count: k.count), dv1 = dk1
+            CausalAttention.backward(dq: &dq1, dk: &dk1, dv: &dv1, dout: r, q: q, k: k, v: v, out: out1, lse: lse1,
+                                     batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+            // Fused rows (N, qkvDim) = [q | k | v]; gradients come back in the same layout.
+            var qkv: [Float] = []
+            for n in 0..<(B * T) {
+                qkv += q[(n * qDim)..<((n + 1) * qDim)]
+                qkv += k[(n * kvDim)..<((n + 1) * kvDim)]
+                qkv += v[(n * kvDim)..<((n + 1) * kvDim)]
             }
-            // The store holds every (sequence, head)'s causal probabilities: each row sums to 1.
-            if saving { XCTAssertEqual(Double(saved.reduce(0, +)), Double(B * Hq * T), accuracy: 1e-3) }
+            let savedCount = BlockedCausalAttention.savedProbabilityCount(batch: B, length: T, heads: Hq)
+            for saving in [false, true] {
+                let label = "d \(d), fused \(fused), saving \(saving)"
+                var saved = [Float](repeating: 0, count: savedCount)
+                var out2 = [Float](repeating: 0, count: q.count), lse2 = [Float](repeating: 0, count: B * T * Hq)
+                var dq2: [Float], dk2: [Float], dv2: [Float]
+                (dq2, dk2, dv2) = saved.withUnsafeMutableBufferPointer { store in
+                    let store = saving ? store.baseAddress : nil
+                    if !fused {
+                        BlockedCausalAttention.forward(out: &out2, lse: &lse2, q: q, k: k, v: v, batch: B, length: T,
+                                                       heads: Hq, kvHeads: Hk, headDim: d, saved: store)
+                        var dq = [Float](repeating: .nan, count: q.count), dk = [Float](repeating: .nan, count: k.count), dv = dk
+                        BlockedCausalAttention.backward(dq: &dq, dk: &dk, dv: &dv, dout: r, q: q, k: k, v: v, out: out2,
+                                                        lse: lse2, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d,
+                                                        saved: store)
+                        return (dq, dk, dv)
+                    }
+                    var gradients = [Float](repeating: .nan, count: qkv.count)
+                    qkv.withUnsafeBufferPointer { rows in
+                        let q = rows.baseAddress!, k = q + qDim, v = k + kvDim
+                        BlockedCausalAttention.forward(out: &out2, lse: &lse2, q: q, k: k, v: v, batch: B, length: T,
+                                                       heads: Hq, kvHeads: Hk, headDim: d, inputRowStride: qkvDim, saved: store)
+                        gradients.withUnsafeMutableBufferPointer { g in
+                            let dq = g.baseAddress!
+                            BlockedCausalAttention.backward(dq: dq, dk: dq + qDim, dv: dq + qDim + kvDim, dout: r, q: q, k: k,
+                                                            v: v, out: out2, lse: lse2, batch: B, length: T, heads: Hq,
+                                                            kvHeads: Hk, headDim: d, inputRowStride: qkvDim,
+                                                            gradientRowStride: qkvDim, saved: store)
+                        }
+                    }
+                    var dq: [Float] = [], dk: [Float] = [], dv: [Float] = []
+                    for n in 0..<(B * T) {
+                        let row = n * qkvDim
+                        dq += gradients[row..<(row + qDim)]
+                        dk += gradients[(row + qDim)..<(row + qDim + kvDim)]
+                        dv += gradients[(row + qDim + kvDim)..<(row + qkvDim)]
+                    }
+                    return (dq, dk, dv)
+                }
+                XCTAssertLessThan(EngineFixtures.maxAbsDifference(out1, out2), 1e-5, label)
+                XCTAssertLessThan(EngineFixtures.maxAbsDifference(lse1, lse2), 1e-5, label)
+                XCTAssertLessThan(EngineFixtures.relativeError(dq2, dq1), 1e-5, label)
+                XCTAssertLessThan(EngineFixtures.relativeError(dk2, dk1), 1e-5, label)
+                XCTAssertLessThan(EngineFixtures.relativeError(dv2, dv1), 1e-5, label)
+                // The store holds every (sequence, head)'s causal probabilities: each row sums to 1.
+                if saving { XCTAssertEqual(saved.reduce(0.0) { $0 + Double($1) }, Double(B * Hq * T), accuracy: 1e-3, label) }
+            }
         }
     }
 

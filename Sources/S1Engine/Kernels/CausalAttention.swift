@@ -36,11 +36,14 @@ public enum CausalAttention {
     }
 
     /// out (B, T, Hq, d) from q (B, T, Hq, d) (rotated), k, v (B, T, Hk, d) (k rotated); lse (B, T, Hq).
+    /// `inputRowStride`, when given, is the distance between consecutive tokens' rows in q, k and v (they may live
+    /// inside one fused projection); otherwise each is packed.
     public static func forward(out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>,
                                q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                               batch B: Int, length T: Int, heads Hq: Int, kvHeads Hk: Int, headDim d: Int) {
+                               batch B: Int, length T: Int, heads Hq: Int, kvHeads Hk: Int, headDim d: Int,
+                               inputRowStride: Int? = nil) {
         let group = Hq / Hk, scale = 1 / Float(d).squareRoot()
-        let qStride = Hq * d, kvStride = Hk * d
+        let outStride = Hq * d, qStride = inputRowStride ?? outStride, kvStride = inputRowStride ?? Hk * d
         DispatchQueue.concurrentPerform(iterations: B * Hk) { task in
             let b = task / Hk, g = task % Hk
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: T)
@@ -49,7 +52,7 @@ public enum CausalAttention {
             for h in (g * group)..<((g + 1) * group) {
                 for t in 0..<T {
                     let row = (b * T + t)
-                    lse[row * Hq + h] = attendRow(out: out + row * qStride + h * d, query: q + row * qStride + h * d,
+                    lse[row * Hq + h] = attendRow(out: out + row * outStride + h * d, query: q + row * qStride + h * d,
                                                   keys: keys, values: values, rowStride: kvStride, count: t + 1,
                                                   headDim: d, scale: scale, scores: scores)
                 }

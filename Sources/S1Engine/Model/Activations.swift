@@ -5,10 +5,7 @@ public final class Activations: @unchecked Sendable {
         public let residualIn: UnsafeMutablePointer<Float>  // (N, C) input of the layer
         public let norm1: UnsafeMutablePointer<Float>       // (N, C)
         public let rstd1: UnsafeMutablePointer<Float>       // (N)
-        public let qkv: UnsafeMutablePointer<Float>         // (N, Hq·d + 2·Hk·d) projections before RoPE
-        public let q: UnsafeMutablePointer<Float>           // (N, Hq·d) after RoPE
-        public let k: UnsafeMutablePointer<Float>           // (N, Hk·d) after RoPE
-        public let v: UnsafeMutablePointer<Float>           // (N, Hk·d)
+        public let qkv: UnsafeMutablePointer<Float>         // (N, Hq·d + 2·Hk·d): row n = [q | k | v], q and k rotated
         public let attention: UnsafeMutablePointer<Float>   // (N, Hq·d) before o_proj
         public let lse: UnsafeMutablePointer<Float>         // (N, Hq)
         public let residualMid: UnsafeMutablePointer<Float> // (N, C) after the attention block
@@ -27,10 +24,7 @@ public final class Activations: @unchecked Sendable {
     // Backward scratch.
     let dResidual: UnsafeMutablePointer<Float>  // (N, C)
     let dNorm: UnsafeMutablePointer<Float>      // (N, C)
-    let dQKV: UnsafeMutablePointer<Float>       // (N, Hq·d + 2·Hk·d)
-    let dQ: UnsafeMutablePointer<Float>         // (N, Hq·d)
-    let dK: UnsafeMutablePointer<Float>         // (N, Hk·d)
-    let dV: UnsafeMutablePointer<Float>         // (N, Hk·d)
+    let dQKV: UnsafeMutablePointer<Float>       // (N, Hq·d + 2·Hk·d): [dq | dk | dv]
     let dAttention: UnsafeMutablePointer<Float> // (N, Hq·d)
     let dHidden: UnsafeMutablePointer<Float>    // (N, I)
     let dGateUp: UnsafeMutablePointer<Float>    // (N, 2I)
@@ -46,11 +40,11 @@ public final class Activations: @unchecked Sendable {
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
         let qDim = config.queryDim, kvDim = config.keyValueDim, Hq = config.numAttentionHeads
         let qkvDim = qDim + 2 * kvDim
-        layerFloatsPerRow = 4 * C + 2 + qkvDim + 2 * qDim + 2 * kvDim + Hq + 3 * I
+        layerFloatsPerRow = 4 * C + 2 + qkvDim + qDim + Hq + 3 * I
         attentionHeads = Hq
         attentionProbabilities = Array(repeating: nil, count: config.numHiddenLayers)
         let perLayer = N * layerFloatsPerRow
-        let total = config.numHiddenLayers * perLayer + N * (2 * C + 1 + V) + N * (2 * C + qkvDim + 2 * qDim + 2 * kvDim + 3 * I)
+        let total = config.numHiddenLayers * perLayer + N * (2 * C + 1 + V) + N * (2 * C + qkvDim + qDim + 3 * I)
         storage = FloatBuffer(count: total)
         var cursor = storage.pointer
         func take(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -58,8 +52,8 @@ public final class Activations: @unchecked Sendable {
             return cursor
         }
         layers = (0..<config.numHiddenLayers).map { _ in
-            Layer(residualIn: take(N * C), norm1: take(N * C), rstd1: take(N), qkv: take(N * qkvDim), q: take(N * qDim), k: take(N * kvDim),
-                  v: take(N * kvDim), attention: take(N * qDim), lse: take(N * Hq), residualMid: take(N * C),
+            Layer(residualIn: take(N * C), norm1: take(N * C), rstd1: take(N), qkv: take(N * qkvDim),
+                  attention: take(N * qDim), lse: take(N * Hq), residualMid: take(N * C),
                   norm2: take(N * C), rstd2: take(N), gateUp: take(N * 2 * I), hidden: take(N * I))
         }
         residualOut = take(N * C)
@@ -69,9 +63,6 @@ public final class Activations: @unchecked Sendable {
         dResidual = take(N * C)
         dNorm = take(N * C)
         dQKV = take(N * qkvDim)
-        dQ = take(N * qDim)
-        dK = take(N * kvDim)
-        dV = take(N * kvDim)
         dAttention = take(N * qDim)
         dHidden = take(N * I)
         dGateUp = take(N * 2 * I)

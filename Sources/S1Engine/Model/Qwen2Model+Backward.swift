@@ -63,19 +63,19 @@ extension Qwen2Model {
                     // dResidual = ∂L/∂residualMid; residualMid = residualIn + o_proj(attention)
                     Linear.backward(dinp: a.dAttention, accumulate: false, dweight: g + o.oWeight, dbias: nil,
                                     dout: a.dResidual, inp: x.attention, weight: w.oWeight, rows: N, inFeatures: qDim, outFeatures: C)
-                    BlockedCausalAttention.backward(dq: a.dQ, dk: a.dK, dv: a.dV, dout: a.dAttention, q: x.q, k: x.k, v: x.v,
-                                                    out: x.attention, lse: x.lse, batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d,
+                    // dq, dk, dv straight into their parts of dQKV; RoPE's backward rotates dq, dk there.
+                    let q = UnsafePointer(x.qkv), k = q + qDim, v = k + kvDim
+                    BlockedCausalAttention.backward(dq: a.dQKV, dk: a.dQKV + qDim, dv: a.dQKV + qDim + kvDim,
+                                                    dout: a.dAttention, q: q, k: k, v: v, out: x.attention, lse: x.lse,
+                                                    batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d,
+                                                    inputRowStride: qkvDim, gradientRowStride: qkvDim,
                                                     saved: a.savedAttentionProbabilities(layer: l, batch: B, length: T))
                     RowParallel.forEachChunk(rows: N) { rows in
                         for n in rows {
-                            let t = n % T
+                            let row = a.dQKV + n * qkvDim, t = n % T
                             let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
-                            RotaryEmbedding.applyBackward(a.dQ + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
-                            RotaryEmbedding.applyBackward(a.dK + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
-                            let row = a.dQKV + n * qkvDim
-                            row.update(from: a.dQ + n * qDim, count: qDim)
-                            (row + qDim).update(from: a.dK + n * kvDim, count: kvDim)
-                            (row + qDim + kvDim).update(from: a.dV + n * kvDim, count: kvDim)
+                            RotaryEmbedding.applyBackward(row, heads: Hq, headDim: d, cos: c, sin: s)
+                            RotaryEmbedding.applyBackward(row + qDim, heads: Hk, headDim: d, cos: c, sin: s)
                         }
                     }
                     // q, k, v stacked as one (Hq·d + 2·Hk·d, C) matrix with a stacked bias.

@@ -151,28 +151,27 @@ public final class Qwen2Model: @unchecked Sendable {
                     // Attention block: norm1 (N,C) → q (N,Hq·d), k, v (N,Hk·d) → rope → attention (N,Hq·d)
                     RMSNorm.forward(out: x.norm1, rstd: x.rstd1, inp: x.residualIn, weight: w.inputNorm,
                                     rows: N, channels: C, eps: eps)
-                    // qkv (N, Hq·d + 2·Hk·d) in one GEMM, split into q, k, v
+                    // qkv (N, Hq·d + 2·Hk·d) in one GEMM; RoPE rotates its q and k parts in place, and attention
+                    // reads q, k, v from there (row stride qkvDim).
                     linear(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: N,
                            inFeatures: C, outFeatures: qkvDim)
                     RowParallel.forEachChunk(rows: N) { rows in
                         for n in rows {
-                            let row = x.qkv + n * qkvDim
-                            (x.q + n * qDim).update(from: row, count: qDim)
-                            (x.k + n * kvDim).update(from: row + qDim, count: kvDim)
-                            (x.v + n * kvDim).update(from: row + qDim + kvDim, count: kvDim)
-                            let t = n % T
+                            let row = x.qkv + n * qkvDim, t = n % T
                             let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
-                            RotaryEmbedding.apply(x.q + n * qDim, heads: Hq, headDim: d, cos: c, sin: s)
-                            RotaryEmbedding.apply(x.k + n * kvDim, heads: Hk, headDim: d, cos: c, sin: s)
+                            RotaryEmbedding.apply(row, heads: Hq, headDim: d, cos: c, sin: s)
+                            RotaryEmbedding.apply(row + qDim, heads: Hk, headDim: d, cos: c, sin: s)
                         }
                     }
+                    let q = UnsafePointer(x.qkv), k = q + qDim, v = k + kvDim
                     switch attention {
                     case .rowwise:
-                        CausalAttention.forward(out: x.attention, lse: x.lse, q: x.q, k: x.k, v: x.v,
-                                                batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d)
+                        CausalAttention.forward(out: x.attention, lse: x.lse, q: q, k: k, v: v, batch: B, length: T,
+                                                heads: Hq, kvHeads: Hk, headDim: d, inputRowStride: qkvDim)
                     case .blocked:
-                        BlockedCausalAttention.forward(out: x.attention, lse: x.lse, q: x.q, k: x.k, v: x.v,
+                        BlockedCausalAttention.forward(out: x.attention, lse: x.lse, q: q, k: k, v: v,
                                                        batch: B, length: T, heads: Hq, kvHeads: Hk, headDim: d,
+                                                       inputRowStride: qkvDim,
                                                        saved: a.savedAttentionProbabilities(layer: l, batch: B, length: T))
                     }
                     // residualMid (N,C) = residualIn + o_proj(attention)
