@@ -437,21 +437,24 @@ extension BlockedCausalAttention {
             let T = shape.length, d = shape.headDim, dp = paddedWidth(d), paddedT = paddedWidth(T)
             paddedDim = dp
             let tileCount = paddedT * d, rowCount = paddedT * dp, blockCount = blockRows * paddedT
-            // Copies of q, k, v, dy rows only when d is not a multiple of 16 (see `rows`).
+            // Copies of q, k, v, dy rows only when d is not a multiple of 16 (see `rows`). Zeroed where a zero is
+            // read: the copies' padding lanes and the dK, dV accumulators (the tiles' keys past T are zeroed by
+            // `packTiles`). Probabilities and dS are written before they are read, so that scratch is not.
             let copyCount = d % 16 == 0 ? 0 : rowCount
-            var sizes: [Int] = [wantKeyTiles ? tileCount : 0, backward ? tileCount : 0, backward ? copyCount : 0,
-                                wantValueRows ? copyCount : 0]
-            sizes += [backward ? copyCount : 0, backward ? copyCount : 0, backward ? rowCount : 0, backward ? rowCount : 0,
-                      wantScratch ? blockCount : 0, backward ? blockCount : 0, backward ? T : 0]
-            let total = sizes.reduce(0, +)
-            storage = .allocate(capacity: max(1, total))
-            // Zeroed: padding lanes and keys past T must read as 0, and dK, dV accumulate from 0.
-            storage.initialize(repeating: 0, count: max(1, total))
+            let parts: [(count: Int, zeroed: Bool)] = [
+                (wantKeyTiles ? tileCount : 0, false), (backward ? tileCount : 0, false),
+                (backward ? copyCount : 0, true), (wantValueRows ? copyCount : 0, true),
+                (backward ? copyCount : 0, true), (backward ? copyCount : 0, true),
+                (backward ? rowCount : 0, true), (backward ? rowCount : 0, true),
+                (wantScratch ? blockCount : 0, false), (backward ? blockCount : 0, false), (backward ? T : 0, false),
+            ]
+            storage = .allocate(capacity: max(1, parts.reduce(0) { $0 + $1.count }))
             var cursor = storage
             var pointers: [UnsafeMutablePointer<Float>?] = []
-            for size in sizes {
-                pointers.append(size > 0 ? cursor : nil)
-                cursor += size
+            for part in parts {
+                pointers.append(part.count > 0 ? cursor : nil)
+                if part.zeroed { cursor.initialize(repeating: 0, count: part.count) }
+                cursor += part.count
             }
             keyTiles = pointers[0]
             valueTiles = pointers[1]
@@ -470,6 +473,8 @@ extension BlockedCausalAttention {
 
         /// Packs T token rows of d features (rows `rowStride` apart) into the tile layout.
         func packTiles(_ tiles: UnsafeMutablePointer<Float>, from source: UnsafePointer<Float>, rowStride: Int) {
+            let fullTiles = length / 16
+            (tiles + fullTiles * headDim * 16).initialize(repeating: 0, count: (paddedWidth(length) - fullTiles * 16) * headDim)
             for t in 0..<length {
                 let row = source + t * rowStride, panel = tiles + (t / 16) * headDim * 16 + t % 16
                 for c in 0..<headDim { panel[c * 16] = row[c] }

@@ -19,18 +19,27 @@ public enum Linear {
                                rows N: Int, inFeatures K: Int, outFeatures M: Int, accumulate: Bool = false) {
         guard N > 0 else { return }
         RowParallel.forEachChunk(rows: N, minimumRowsPerTask: minimumRowsPerTask) { rows in
-            let prefillBias = bias != nil && !accumulate
-            if let bias, prefillBias {
-                for n in rows { (out + n * M).update(from: bias, count: M) }
-            }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(M), Int32(K),
-                        1, inp + rows.lowerBound * K, Int32(K), weight, Int32(K), accumulate || prefillBias ? 1 : 0,
-                        out + rows.lowerBound * M, Int32(M))
-            if let bias, accumulate {
-                for n in rows {
-                    let row = out + n * M
-                    for m in 0..<M { row[m] += bias[m] }
-                }
+            forward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: K, outFeatures: M,
+                    accumulate: accumulate)
+        }
+    }
+
+    /// `forward` for the given rows of inp and out only, on the calling thread (one `cblas_sgemm`).
+    public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+                               weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               rows: Range<Int>, inFeatures K: Int, outFeatures M: Int, accumulate: Bool = false) {
+        guard !rows.isEmpty else { return }
+        let prefillBias = bias != nil && !accumulate
+        if let bias, prefillBias {
+            for n in rows { (out + n * M).update(from: bias, count: M) }
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(M), Int32(K),
+                    1, inp + rows.lowerBound * K, Int32(K), weight, Int32(K), accumulate || prefillBias ? 1 : 0,
+                    out + rows.lowerBound * M, Int32(M))
+        if let bias, accumulate {
+            for n in rows {
+                let row = out + n * M
+                for m in 0..<M { row[m] += bias[m] }
             }
         }
     }
@@ -50,9 +59,7 @@ public enum Linear {
         }
     }
 
-    /// Backward of `forward`.
-    /// dinp (N, K) = dout (N, M) · weight (M, K), added to dinp when `accumulate`, else overwritten;
-    /// dweight (M, K) += dout (N, M)ᵀ · inp (N, K); dbias (M) += Σ_rows dout.
+    /// Backward of `forward`: `inputGradient` and `weightGradient`.
     public static func backward(dinp: UnsafeMutablePointer<Float>?, accumulate: Bool,
                                 dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
                                 dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -60,11 +67,28 @@ public enum Linear {
         guard N > 0 else { return }
         if let dinp {
             RowParallel.forEachChunk(rows: N, minimumRowsPerTask: minimumRowsPerTask) { rows in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(K), Int32(M),
-                            1, dout + rows.lowerBound * M, Int32(M), weight, Int32(K), accumulate ? 1 : 0,
-                            dinp + rows.lowerBound * K, Int32(K))
+                inputGradient(dinp: dinp, accumulate: accumulate, dout: dout, weight: weight, rows: rows,
+                              inFeatures: K, outFeatures: M)
             }
         }
+        weightGradient(dweight: dweight, dbias: dbias, dout: dout, inp: inp, rows: N, inFeatures: K, outFeatures: M)
+    }
+
+    /// dinp (rows, K) = dout (rows, M) · weight (M, K) for the given rows, added to dinp when `accumulate`, else
+    /// overwritten; on the calling thread (one `cblas_sgemm`).
+    public static func inputGradient(dinp: UnsafeMutablePointer<Float>, accumulate: Bool, dout: UnsafePointer<Float>,
+                                     weight: UnsafePointer<Float>, rows: Range<Int>, inFeatures K: Int, outFeatures M: Int) {
+        guard !rows.isEmpty else { return }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(K), Int32(M),
+                    1, dout + rows.lowerBound * M, Int32(M), weight, Int32(K), accumulate ? 1 : 0,
+                    dinp + rows.lowerBound * K, Int32(K))
+    }
+
+    /// dweight (M, K) += dout (N, M)ᵀ · inp (N, K); dbias (M) += Σ_rows dout.
+    public static func weightGradient(dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
+                                      dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
+                                      rows N: Int, inFeatures K: Int, outFeatures M: Int) {
+        guard N > 0 else { return }
         // dweight rows m (output features) are independent sums over all N rows: split by m, not by n.
         RowParallel.forEachChunk(rows: M, minimumRowsPerTask: minimumRowsPerTask) { features in
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(features.count), Int32(K), Int32(N),

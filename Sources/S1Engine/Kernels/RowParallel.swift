@@ -16,4 +16,15 @@ public enum RowParallel {
             body((rows * task / tasks)..<(rows * (task + 1) / tasks))
         }
     }
+
+    /// Calls `body` with the chunks chunkRows·c ..< chunkRows·(c + 1) of 0..<rows (the last one shorter), whole
+    /// chunks spread over the threads. The chunk boundaries never depend on the thread count, so work whose bits
+    /// could depend on its row range (a GEMM over the chunk) gives the same bits for every thread count.
+    @inline(__always)
+    public static func forEachFixedChunk(rows: Int, chunkRows: Int, _ body: (Range<Int>) -> Void) {
+        let chunks = (rows + chunkRows - 1) / chunkRows
+        forEachChunk(rows: chunks, minimumRowsPerTask: 1) { chunkRange in
+            for chunk in chunkRange { body((chunk * chunkRows)..<min(rows, (chunk + 1) * chunkRows)) }
+        }
+    }
 }

@@ -32,6 +32,7 @@ public final class Activations: @unchecked Sendable {
     /// Per layer, the blocked attention's saved probabilities (allocated on first use, grown when a batch needs more).
     private var attentionProbabilities: [FloatBuffer?]
     private let attentionHeads: Int
+    private var cachedRotaryTables: (rotary: RotaryEmbedding, positions: Int, tables: (cos: [Float], sin: [Float]))?
     /// Floats each token row takes in one layer's buffers above.
     private let layerFloatsPerRow: Int
 
@@ -67,6 +68,15 @@ public final class Activations: @unchecked Sendable {
         dHidden = take(N * I)
         dGateUp = take(N * 2 * I)
         precondition(cursor == storage.pointer + total, "Activations: layout arithmetic (internal)")
+    }
+
+    /// RoPE's cos and sin tables (T, d/2) for positions 0..<T, made once per length: the forward and the backward of
+    /// every step at that length read the same ones.
+    func rotaryTables(_ rotary: RotaryEmbedding, positions T: Int) -> (cos: [Float], sin: [Float]) {
+        if let cached = cachedRotaryTables, cached.positions == T, cached.rotary == rotary { return cached.tables }
+        let tables = rotary.table(positions: T)
+        cachedRotaryTables = (rotary, T, tables)
+        return tables
     }
 
     /// Layer `layer`'s store for `BlockedCausalAttention`'s probabilities of a (B, T) batch, or nil when the store

@@ -41,23 +41,29 @@ extension Qwen2Model {
         a.dResidual.update(repeating: 0, count: N * C)
         RMSNorm.backward(dinp: a.dResidual, dweight: g + layout.finalNorm, dout: a.dNorm, inp: a.residualOut,
                          weight: finalNormWeights, rstd: a.finalRstd, rows: N, channels: C)
-        let (cosTable, sinTable) = rotary.table(positions: T)
+        let (cosTable, sinTable) = a.rotaryTables(rotary, positions: T)
         cosTable.withUnsafeBufferPointer { cosines in
             sinTable.withUnsafeBufferPointer { sines in
                 for l in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
                     let w = layerWeights(l), x = a.layers[l], o = layout.layers[l]
-                    // dResidual = ∂L/∂(layer output); output = residualMid + down(hidden)
-                    Linear.backward(dinp: a.dHidden, accumulate: false, dweight: g + o.downWeight, dbias: nil,
-                                    dout: a.dResidual, inp: x.hidden, weight: w.downWeight, rows: N, inFeatures: I, outFeatures: C)
-                    RowParallel.forEachChunk(rows: N) { rows in
+                    // dResidual = ∂L/∂(layer output); output = residualMid + down(hidden). The weight gradients
+                    // sum over all rows; the rest runs in the forward's MLP chunks, so a chunk's dHidden and
+                    // dGateUp rows are still in L2 when SwiGLU's backward and the next GEMM read them.
+                    Linear.weightGradient(dweight: g + o.downWeight, dbias: nil, dout: a.dResidual, inp: x.hidden,
+                                          rows: N, inFeatures: I, outFeatures: C)
+                    RowParallel.forEachFixedChunk(rows: N, chunkRows: Self.mlpChunkRows) { rows in
+                        Linear.inputGradient(dinp: a.dHidden, accumulate: false, dout: a.dResidual, weight: w.downWeight,
+                                             rows: rows, inFeatures: I, outFeatures: C)
                         for n in rows {
                             let row = x.gateUp + n * 2 * I, drow = a.dGateUp + n * 2 * I
                             SwiGLU.backward(dgate: drow, dup: drow + I, dout: a.dHidden + n * I, gate: row, up: row + I, count: I)
                         }
+                        // [gate; up] as one (2I, C) matrix: one GEMM each for dNorm and the weight gradient.
+                        Linear.inputGradient(dinp: a.dNorm, accumulate: false, dout: a.dGateUp, weight: w.gateUpWeight,
+                                             rows: rows, inFeatures: C, outFeatures: 2 * I)
                     }
-                    // [gate; up] as one (2I, C) matrix: one GEMM each for dNorm and the weight gradient.
-                    Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + o.gateWeight, dbias: nil,
-                                    dout: a.dGateUp, inp: x.norm2, weight: w.gateUpWeight, rows: N, inFeatures: C, outFeatures: 2 * I)
+                    Linear.weightGradient(dweight: g + o.gateWeight, dbias: nil, dout: a.dGateUp, inp: x.norm2,
+                                          rows: N, inFeatures: C, outFeatures: 2 * I)
                     RMSNorm.backward(dinp: a.dResidual, dweight: g + o.postAttentionNorm, dout: a.dNorm, inp: x.residualMid,
                                      weight: w.postAttentionNorm, rstd: x.rstd2, rows: N, channels: C)
                     // dResidual = ∂L/∂residualMid; residualMid = residualIn + o_proj(attention)

@@ -90,6 +90,20 @@ public final class Qwen2Model: @unchecked Sendable {
         return (tokens.count, first.count)
     }
 
+    /// Token rows per chunk of the training MLP (forward and backward): a chunk's gateUp (rows, 2I) and hidden
+    /// (rows, I) stay in a core's L2 cache between the GEMM that writes them and the kernels that read them.
+    static let mlpChunkRows = 256
+
+    /// hidden (rows, I) = silu(gate)·up from gateUp (rows, 2I) = [gate | up].
+    @inline(__always)
+    func swiGLU(_ x: Activations.Layer, rows: Range<Int>) {
+        let I = config.intermediateSize
+        for n in rows {
+            let row = x.gateUp + n * 2 * I
+            SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
+        }
+    }
+
     /// Full-sequence forward pass (the reference for every decoder): logits (B, T, V), flattened.
     ///
     /// A KV-cache decoder agrees bitwise with `rowInvariant: true` when it runs, per row and layer, exactly this
@@ -139,7 +153,7 @@ public final class Qwen2Model: @unchecked Sendable {
         let Hq = config.numAttentionHeads, Hk = config.numKeyValueHeads, d = config.headDim
         let qDim = config.queryDim, kvDim = config.keyValueDim, eps = Float(config.rmsNormEps)
         let qkvDim = qDim + 2 * kvDim
-        let (cosTable, sinTable) = rotary.table(positions: T)
+        let (cosTable, sinTable) = a.rotaryTables(rotary, positions: T)
         let half = d / 2
         Embedding.forward(out: a.layers.first?.residualIn ?? a.residualOut, tokens: tokens, table: embeddingWeights,
                           rows: N, channels: C)
@@ -180,18 +194,25 @@ public final class Qwen2Model: @unchecked Sendable {
                     // MLP block: norm2 (N,C) → gateUp (N,2I) → hidden (N,I) → next (N,C)
                     RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
                                     rows: N, channels: C, eps: eps)
-                    // gateUp (N, 2I) in one GEMM; hidden (N, I) = silu(gate)·up row by row
-                    linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: N,
-                           inFeatures: C, outFeatures: 2 * I)
-                    RowParallel.forEachChunk(rows: N) { rows in
-                        for n in rows {
-                            let row = x.gateUp + n * 2 * I
-                            SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
+                    if rowInvariant {
+                        // gateUp (N, 2I) in one GEMM; hidden (N, I) = silu(gate)·up; next (N,C) = residualMid + down(hidden)
+                        linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: N,
+                               inFeatures: C, outFeatures: 2 * I)
+                        RowParallel.forEachChunk(rows: N) { swiGLU(x, rows: $0) }
+                        linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, residual: x.residualMid,
+                               rows: N, inFeatures: I, outFeatures: C)
+                    } else {
+                        // The same three steps chunk by chunk, so a chunk's gateUp and hidden rows are still in the
+                        // core's L2 cache when SwiGLU and the down projection read them.
+                        RowParallel.forEachFixedChunk(rows: N, chunkRows: Self.mlpChunkRows) { rows in
+                            Linear.forward(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: rows,
+                                           inFeatures: C, outFeatures: 2 * I)
+                            swiGLU(x, rows: rows)
+                            (next + rows.lowerBound * C).update(from: x.residualMid + rows.lowerBound * C, count: rows.count * C)
+                            Linear.forward(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: rows,
+                                           inFeatures: I, outFeatures: C, accumulate: true)
                         }
                     }
-                    // next (N,C) = residualMid + down_proj(hidden)
-                    linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, residual: x.residualMid,
-                           rows: N, inFeatures: I, outFeatures: C)
                 }
             }
         }
