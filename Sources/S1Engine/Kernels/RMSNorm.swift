@@ -7,20 +7,27 @@ public enum RMSNorm {
                                inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                rows N: Int, channels C: Int, eps: Float) {
         RowParallel.forEachChunk(rows: N) { rows in
-            for n in rows {
-                let x = inp + n * C, y = out + n * C
-                let meanSquare = dotProduct(x, x, C) / Float(C)
-                let r = 1 / (meanSquare + eps).squareRoot()
-                rstd?[n] = r
-                var i = 0
-                while i + 16 <= C {
-                    store16(y + i, load16(weight + i) * (load16(x + i) * r))
-                    i += 16
-                }
-                while i < C {
-                    y[i] = weight[i] * (x[i] * r)
-                    i += 1
-                }
+            forward(out: out, rstd: rstd, inp: inp, weight: weight, rows: rows, channels: C, eps: eps)
+        }
+    }
+
+    /// `forward` for the given rows only, on the calling thread.
+    public static func forward(out: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>?,
+                               inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               rows: Range<Int>, channels C: Int, eps: Float) {
+        for n in rows {
+            let x = inp + n * C, y = out + n * C
+            let meanSquare = dotProduct(x, x, C) / Float(C)
+            let r = 1 / (meanSquare + eps).squareRoot()
+            rstd?[n] = r
+            var i = 0
+            while i + 16 <= C {
+                store16(y + i, load16(weight + i) * (load16(x + i) * r))
+                i += 16
+            }
+            while i < C {
+                y[i] = weight[i] * (x[i] * r)
+                i += 1
             }
         }
     }

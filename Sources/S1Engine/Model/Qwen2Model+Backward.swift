@@ -47,11 +47,11 @@ extension Qwen2Model {
                 for l in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
                     let w = layerWeights(l), x = a.layers[l], o = layout.layers[l]
                     // dResidual = ∂L/∂(layer output); output = residualMid + down(hidden). The weight gradients
-                    // sum over all rows; the rest runs in the forward's MLP chunks, so a chunk's dHidden and
+                    // sum over all rows; the rest runs in the forward's row chunks, so a chunk's dHidden and
                     // dGateUp rows are still in L2 when SwiGLU's backward and the next GEMM read them.
                     Linear.weightGradient(dweight: g + o.downWeight, dbias: nil, dout: a.dResidual, inp: x.hidden,
                                           rows: N, inFeatures: I, outFeatures: C)
-                    RowParallel.forEachFixedChunk(rows: N, chunkRows: Self.mlpChunkRows) { rows in
+                    RowParallel.forEachFixedChunk(rows: N, chunkRows: Self.rowChunk) { rows in
                         Linear.inputGradient(dinp: a.dHidden, accumulate: false, dout: a.dResidual, weight: w.downWeight,
                                              rows: rows, inFeatures: I, outFeatures: C)
                         for n in rows {

@@ -90,9 +90,11 @@ public final class Qwen2Model: @unchecked Sendable {
         return (tokens.count, first.count)
     }
 
-    /// Token rows per chunk of the training MLP (forward and backward): a chunk's gateUp (rows, 2I) and hidden
-    /// (rows, I) stay in a core's L2 cache between the GEMM that writes them and the kernels that read them.
-    static let mlpChunkRows = 256
+    /// Token rows per chunk of the row-by-row work (the forward between attentions, the backward's MLP): a chunk's
+    /// gateUp (rows, 2I), hidden (rows, I) and smaller intermediates stay in a core's L2 cache between the GEMM
+    /// that writes them and the kernels that read them. (The backward's other row-by-row steps in chunks too
+    /// measured no faster: each chunk's GEMMs pack the weights again.)
+    static let rowChunk = 256
 
     /// hidden (rows, I) = silu(gate)·up from gateUp (rows, 2I) = [gate | up].
     @inline(__always)
@@ -127,56 +129,77 @@ public final class Qwen2Model: @unchecked Sendable {
     /// Forward over tokens (B, T) at positions 0..<T; fills `activations` up to `activations.logits` (N, V).
     /// Token ids must be valid (see `validate(tokens:)`). `attention` picks the row-by-row kernel (bitwise equal
     /// to KV-cache decoding, the default) or the GEMM-blocked one (training).
+    ///
+    /// Everything between two attentions is row by row (projections, norms, RoPE, the MLP), so it runs in fixed
+    /// chunks of `rowChunk` token rows: one chunk goes from a layer's attention output through its MLP to the
+    /// next layer's rotated q, k, v while its rows are still in the core's L2 cache, and the chunks are spread
+    /// over the threads (their boundaries, and so the bits, do not depend on the thread count).
     public func forward(tokens: UnsafePointer<Int32>, batch B: Int, length T: Int, activations a: Activations,
                         attention: AttentionKernel = .rowwise, rowInvariant: Bool = false) {
-        // out = inp·weightᵀ (+ bias), plus `residual` when given. The batched path lets the GEMM add onto the
-        // residual (no zeroing pass, no add pass); the row-invariant path adds it afterwards, as a KV-cache
-        // decoder does.
-        func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                    bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
-                    rows: Int, inFeatures: Int, outFeatures: Int) {
-            if rowInvariant {
-                Linear.forwardRowInvariant(out: out, inp: inp, weight: weight, bias: bias, rows: rows,
-                                           inFeatures: inFeatures, outFeatures: outFeatures)
-                if let residual {
-                    for i in 0..<(rows * outFeatures) { out[i] += residual[i] }
-                }
-            } else {
-                if let residual { out.update(from: residual, count: rows * outFeatures) }
-                Linear.forward(out: out, inp: inp, weight: weight, bias: bias, rows: rows,
-                               inFeatures: inFeatures, outFeatures: outFeatures, accumulate: residual != nil)
-            }
-        }
         let N = B * T
         precondition(N <= a.capacityRows, "Qwen2Model.forward: activations too small (internal)")
-        let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
+        let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize, L = config.numHiddenLayers
         let Hq = config.numAttentionHeads, Hk = config.numKeyValueHeads, d = config.headDim
         let qDim = config.queryDim, kvDim = config.keyValueDim, eps = Float(config.rmsNormEps)
         let qkvDim = qDim + 2 * kvDim
         let (cosTable, sinTable) = a.rotaryTables(rotary, positions: T)
         let half = d / 2
+        // out = inp·weightᵀ (+ bias), plus `residual` when given, for the given rows. The batched path lets the
+        // GEMM add onto the residual (no zeroing pass, no add pass); the row-invariant path computes every row
+        // with the same one-row call and adds the residual afterwards, as a KV-cache decoder does.
+        func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                    bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                    rows: Range<Int>, inFeatures K: Int, outFeatures M: Int) {
+            let first = rows.lowerBound * M, count = rows.count * M
+            if rowInvariant {
+                Linear.forwardRowInvariant(out: out + first, inp: inp + rows.lowerBound * K, weight: weight, bias: bias,
+                                           rows: rows.count, inFeatures: K, outFeatures: M)
+                if let residual {
+                    for i in first..<(first + count) { out[i] += residual[i] }
+                }
+            } else {
+                if let residual { (out + first).update(from: residual + first, count: count) }
+                Linear.forward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: K, outFeatures: M,
+                               accumulate: residual != nil)
+            }
+        }
         Embedding.forward(out: a.layers.first?.residualIn ?? a.residualOut, tokens: tokens, table: embeddingWeights,
                           rows: N, channels: C)
         cosTable.withUnsafeBufferPointer { cosines in
             sinTable.withUnsafeBufferPointer { sines in
-                for l in 0..<config.numHiddenLayers {
+                // Layer l's attention inputs for these rows: norm1 (rows, C) → qkv (rows, Hq·d + 2·Hk·d) in one
+                // GEMM → RoPE on its q and k parts in place (attention reads q, k, v there, row stride qkvDim).
+                func attentionInputs(layer l: Int, rows: Range<Int>) {
                     let w = layerWeights(l), x = a.layers[l]
-                    let next = l + 1 < config.numHiddenLayers ? a.layers[l + 1].residualIn : a.residualOut
-                    // Attention block: norm1 (N,C) → q (N,Hq·d), k, v (N,Hk·d) → rope → attention (N,Hq·d)
-                    RMSNorm.forward(out: x.norm1, rstd: x.rstd1, inp: x.residualIn, weight: w.inputNorm,
-                                    rows: N, channels: C, eps: eps)
-                    // qkv (N, Hq·d + 2·Hk·d) in one GEMM; RoPE rotates its q and k parts in place, and attention
-                    // reads q, k, v from there (row stride qkvDim).
-                    linear(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: N,
+                    RMSNorm.forward(out: x.norm1, rstd: x.rstd1, inp: x.residualIn, weight: w.inputNorm, rows: rows,
+                                    channels: C, eps: eps)
+                    linear(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: rows,
                            inFeatures: C, outFeatures: qkvDim)
-                    RowParallel.forEachChunk(rows: N) { rows in
-                        for n in rows {
-                            let row = x.qkv + n * qkvDim, t = n % T
-                            let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
-                            RotaryEmbedding.apply(row, heads: Hq, headDim: d, cos: c, sin: s)
-                            RotaryEmbedding.apply(row + qDim, heads: Hk, headDim: d, cos: c, sin: s)
-                        }
+                    for n in rows {
+                        let row = x.qkv + n * qkvDim, t = n % T
+                        let c = cosines.baseAddress! + t * half, s = sines.baseAddress! + t * half
+                        RotaryEmbedding.apply(row, heads: Hq, headDim: d, cos: c, sin: s)
+                        RotaryEmbedding.apply(row + qDim, heads: Hk, headDim: d, cos: c, sin: s)
                     }
+                }
+                // The rest of layer l for these rows: residualMid = residualIn + o_proj(attention), then the MLP
+                // block norm2 (rows, C) → gateUp (rows, 2I) → hidden (rows, I) → next = residualMid + down(hidden).
+                func layerOutput(layer l: Int, rows: Range<Int>) {
+                    let w = layerWeights(l), x = a.layers[l]
+                    let next = l + 1 < L ? a.layers[l + 1].residualIn : a.residualOut
+                    linear(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil, residual: x.residualIn,
+                           rows: rows, inFeatures: qDim, outFeatures: C)
+                    RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
+                                    rows: rows, channels: C, eps: eps)
+                    linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: rows,
+                           inFeatures: C, outFeatures: 2 * I)
+                    swiGLU(x, rows: rows)
+                    linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, residual: x.residualMid,
+                           rows: rows, inFeatures: I, outFeatures: C)
+                }
+                RowParallel.forEachFixedChunk(rows: N, chunkRows: Self.rowChunk) { attentionInputs(layer: 0, rows: $0) }
+                for l in 0..<L {
+                    let x = a.layers[l]
                     let q = UnsafePointer(x.qkv), k = q + qDim, v = k + kvDim
                     switch attention {
                     case .rowwise:
@@ -188,36 +211,20 @@ public final class Qwen2Model: @unchecked Sendable {
                                                        inputRowStride: qkvDim,
                                                        saved: a.savedAttentionProbabilities(layer: l, batch: B, length: T))
                     }
-                    // residualMid (N,C) = residualIn + o_proj(attention)
-                    linear(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil, residual: x.residualIn,
-                           rows: N, inFeatures: qDim, outFeatures: C)
-                    // MLP block: norm2 (N,C) → gateUp (N,2I) → hidden (N,I) → next (N,C)
-                    RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
-                                    rows: N, channels: C, eps: eps)
-                    if rowInvariant {
-                        // gateUp (N, 2I) in one GEMM; hidden (N, I) = silu(gate)·up; next (N,C) = residualMid + down(hidden)
-                        linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: N,
-                               inFeatures: C, outFeatures: 2 * I)
-                        RowParallel.forEachChunk(rows: N) { swiGLU(x, rows: $0) }
-                        linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, residual: x.residualMid,
-                               rows: N, inFeatures: I, outFeatures: C)
-                    } else {
-                        // The same three steps chunk by chunk, so a chunk's gateUp and hidden rows are still in the
-                        // core's L2 cache when SwiGLU and the down projection read them.
-                        RowParallel.forEachFixedChunk(rows: N, chunkRows: Self.mlpChunkRows) { rows in
-                            Linear.forward(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: rows,
-                                           inFeatures: C, outFeatures: 2 * I)
-                            swiGLU(x, rows: rows)
-                            (next + rows.lowerBound * C).update(from: x.residualMid + rows.lowerBound * C, count: rows.count * C)
-                            Linear.forward(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, rows: rows,
-                                           inFeatures: I, outFeatures: C, accumulate: true)
+                    RowParallel.forEachFixedChunk(rows: N, chunkRows: Self.rowChunk) { rows in
+                        layerOutput(layer: l, rows: rows)
+                        if l + 1 < L {
+                            attentionInputs(layer: l + 1, rows: rows)
+                        } else {
+                            // The head: norm (rows, C) → logits (rows, V)
+                            RMSNorm.forward(out: a.finalNorm, rstd: a.finalRstd, inp: a.residualOut, weight: finalNormWeights,
+                                            rows: rows, channels: C, eps: eps)
+                            linear(out: a.logits, inp: a.finalNorm, weight: lmHeadWeights, bias: nil, rows: rows,
+                                   inFeatures: C, outFeatures: V)
                         }
                     }
                 }
             }
         }
-        RMSNorm.forward(out: a.finalNorm, rstd: a.finalRstd, inp: a.residualOut, weight: finalNormWeights,
-                        rows: N, channels: C, eps: eps)
-        linear(out: a.logits, inp: a.finalNorm, weight: lmHeadWeights, bias: nil, rows: N, inFeatures: C, outFeatures: V)
     }
 }
