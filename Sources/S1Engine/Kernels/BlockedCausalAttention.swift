@@ -351,6 +351,7 @@ public enum BlockedCausalAttention {
     /// vectors' sum, in row order. Whole vectors throughout: the last one is masked by lane, not finished through
     /// a scratch copy (`expShiftedInPlace`'s tail, which was a third of this kernel's forward).
     @inline(__always)
+    @discardableResult
     static func expShiftedPrefix(_ row: UnsafeMutablePointer<Float>, valid n: Int, shift: Float) -> SIMD16<Float> {
         var accumulator = SIMD16<Float>()
         var i = 0
