@@ -54,6 +54,38 @@ final class ModelParityTests: XCTestCase {
             print("parity \(name): loss \(loss) vs \(expected.loss), worst relative gradient error \(worst)")
         }
     }
+
+    /// The forward and backward run their row-by-row work in chunks of 256 token rows; a batch of 660 rows (the
+    /// fixture's three sequences 20 times over) crosses two chunk boundaries, and repeating every sequence equally
+    /// leaves the mean loss and its gradient unchanged: both still match transformers, and every copy's logits
+    /// match the three sequences' own (bitwise on the row-invariant path).
+    func testManyChunksMatchTransformers() throws {
+        let model = try Qwen2Model.load(directory: EngineFixtures.checkpoint("qwen2-tied"))
+        let expected = try EngineFixtures.expected("qwen2-tied")
+        let copies = 20
+        let tokens = Array([[[Int32]]](repeating: expected.inputIds, count: copies).joined())
+        let lossMask = Array([[[Bool]]](repeating: expected.lossMask, count: copies).joined())
+        XCTAssertGreaterThan(tokens.count * tokens[0].count, 2 * 256)
+        let (loss, gradients) = try model.lossAndGradients(tokens: tokens, lossMask: lossMask)
+        XCTAssertEqual(loss, expected.loss, accuracy: 1e-5 * max(1, abs(expected.loss)))
+        for slot in model.layout.slots {
+            let reference = try expected.tensors.floats("grad." + slot.name)
+            let error = EngineFixtures.relativeError(Array(gradients[slot.offset..<(slot.offset + slot.count)]), reference)
+            XCTAssertLessThan(error, 1e-3, "\(slot.name): relative gradient error \(error)")
+        }
+        for rowInvariant in [false, true] {
+            let once = try model.logits(tokens: expected.inputIds, rowInvariant: rowInvariant)
+            let repeated = try model.logits(tokens: tokens, rowInvariant: rowInvariant)
+            for copy in [0, copies / 2, copies - 1] {
+                let part = Array(repeated[(copy * once.count)..<((copy + 1) * once.count)])
+                if rowInvariant {
+                    XCTAssertEqual(part.map(\.bitPattern), once.map(\.bitPattern), "copy \(copy)")
+                } else {
+                    XCTAssertLessThan(EngineFixtures.maxAbsDifference(part, once), 1e-5, "copy \(copy)")
+                }
+            }
+        }
+    }
 }
 
 /// Batch invariance of the row-invariant forward: a sequence's logits do not depend on its batch companions.
