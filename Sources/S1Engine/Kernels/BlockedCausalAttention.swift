@@ -180,7 +180,7 @@ public enum BlockedCausalAttention {
                        tiles: workspace.keyTiles!, keys: i0 + n, depth: shape.headDim, scale: shape.scale)
             for r in 0..<n {
                 let row = block + r * width, valid = i0 + r + 1
-                expShiftedPrefix(row, valid: valid, shift: logSumExp[(i0 + r) * shape.heads])
+                expShiftedInPlace(row, valid, shift: logSumExp[(i0 + r) * shape.heads], padded: true)
                 (row + paddedWidth(valid)).update(repeating: 0, count: width - paddedWidth(valid))
             }
         }
@@ -336,7 +336,7 @@ public enum BlockedCausalAttention {
     @inline(__always)
     static func softmaxCausalRow(_ row: UnsafeMutablePointer<Float>, valid n: Int, width: Int) -> Float {
         let m = maximum(row, n)
-        let sum = pairwiseSum(expShiftedPrefix(row, valid: n, shift: m)), inverse = 1 / sum
+        let sum = expShiftedInPlace(row, n, shift: m, padded: true), inverse = 1 / sum
         let end = paddedWidth(n)
         var i = 0
         while i < end {
@@ -345,30 +345,6 @@ public enum BlockedCausalAttention {
         }
         (row + end).update(repeating: 0, count: width - end)
         return m + Foundation.log(sum)
-    }
-
-    /// row[i] = exp(row[i] − shift) for i < `valid`, and 0 from there to the end of its vector; returns the
-    /// vectors' sum, in row order. Whole vectors throughout: the last one is masked by lane, not finished through
-    /// a scratch copy (`expShiftedInPlace`'s tail, which was a third of this kernel's forward).
-    @inline(__always)
-    @discardableResult
-    static func expShiftedPrefix(_ row: UnsafeMutablePointer<Float>, valid n: Int, shift: Float) -> SIMD16<Float> {
-        var accumulator = SIMD16<Float>()
-        var i = 0
-        while i + 16 <= n {
-            let e = exp16(load16(row + i) - shift)
-            store16(row + i, e)
-            accumulator += e
-            i += 16
-        }
-        if i < n {
-            let lanes = SIMD16<Float>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-            // A select, not a multiply by a 0/1 mask: lanes past the prefix may hold anything.
-            let e = exp16(load16(row + i) - shift).replacing(with: 0, where: lanes .>= Float(n - i))
-            store16(row + i, e)
-            accumulator += e
-        }
-        return accumulator
     }
 
     /// dS = p·(dP − D)·scale over a row, in place of dP; p is 0 past the causal prefix, so dS is too.
@@ -392,7 +368,7 @@ extension BlockedCausalAttention {
 
     /// Strides and constants of one call.
     struct Shape {
-        let length: Int, heads: Int, kvHeads: Int, headDim: Int
+        let length: Int, heads: Int, headDim: Int
         let group: Int, scale: Float
         /// Row distances of q, of k and v (the inputs), and of out, dout (always packed: Hq·d).
         let qStride: Int, kvStride: Int, outStride: Int
@@ -400,7 +376,6 @@ extension BlockedCausalAttention {
         init(length: Int, heads: Int, kvHeads: Int, headDim: Int, inputRowStride: Int?) {
             self.length = length
             self.heads = heads
-            self.kvHeads = kvHeads
             self.headDim = headDim
             group = heads / kvHeads
             scale = 1 / Float(headDim).squareRoot()

@@ -96,16 +96,6 @@ public final class Qwen2Model: @unchecked Sendable {
     /// measured no faster: each chunk's GEMMs pack the weights again.)
     static let rowChunk = 256
 
-    /// hidden (rows, I) = silu(gate)·up from gateUp (rows, 2I) = [gate | up].
-    @inline(__always)
-    func swiGLU(_ x: Activations.Layer, rows: Range<Int>) {
-        let I = config.intermediateSize
-        for n in rows {
-            let row = x.gateUp + n * 2 * I
-            SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
-        }
-    }
-
     /// Full-sequence forward pass (the reference for every decoder): logits (B, T, V), flattened.
     ///
     /// A KV-cache decoder agrees bitwise with `rowInvariant: true` when it runs, per row and layer, exactly this
@@ -193,7 +183,10 @@ public final class Qwen2Model: @unchecked Sendable {
                                     rows: rows, channels: C, eps: eps)
                     linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: rows,
                            inFeatures: C, outFeatures: 2 * I)
-                    swiGLU(x, rows: rows)
+                    for n in rows {
+                        let row = x.gateUp + n * 2 * I
+                        SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
+                    }
                     linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, residual: x.residualMid,
                            rows: rows, inFeatures: I, outFeatures: C)
                 }
