@@ -71,7 +71,7 @@ public struct EngineEnvironment: Codable, Equatable, Sendable {
         }
         return EngineEnvironment(blasThreads: Int(openblas_get_num_threads()), threads: workerCount, blasCoreName: core,
                                  blasConfig: config.trimmingCharacters(in: .whitespaces), cpuFlags: flags,
-                                 kernelVersion: "cpu-fp32-4")
+                                 kernelVersion: "cpu-fp32-5")
     }
 
     /// Sorted key → value pairs for hashing into step keys.

@@ -35,11 +35,13 @@ final class KernelGradientTests: XCTestCase {
         let r = randomValues(N * M, key: 4)
         func run(_ x: [Float], _ w: [Float], _ b: [Float]) -> [Float] {
             var out = [Float](repeating: 0, count: N * M)
-            Linear.forward(out: &out, inp: x, weight: w, bias: b, rows: N, inFeatures: K, outFeatures: M)
+            Linear.forward(out: &out, inp: x, panels: Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .forward),
+                           bias: b, rows: N, inFeatures: K, outFeatures: M)
             return out
         }
         var dx = [Float](repeating: 0, count: N * K), dw = [Float](repeating: 0, count: M * K), db = [Float](repeating: 0, count: M)
-        Linear.backward(dinp: &dx, accumulate: false, dweight: &dw, dbias: &db, dout: r, inp: x, weight: w,
+        Linear.backward(dinp: &dx, accumulate: false, dweight: &dw, dbias: &db, dout: r, inp: x,
+                        panels: Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .inputGradient),
                         rows: N, inFeatures: K, outFeatures: M)
         assertGradient("dinp", values: x, analytic: dx) { weightedSum(run($0, w, b), r) }
         assertGradient("dweight", values: w, analytic: dw) { weightedSum(run(x, $0, b), r) }

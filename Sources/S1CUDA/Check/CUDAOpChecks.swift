@@ -116,10 +116,12 @@ public enum CUDAOpChecks {
         let x = random.normal(N * K).map(roundBF16), w = random.normal(M * K).map(roundBF16)
         let residual = random.normal(N * M), dy = random.normal(N * M).map(roundBF16), dw0 = random.normal(M * K)
         var y = [Float](repeating: 0, count: N * M)
-        Linear.forward(out: &y, inp: x, weight: w, bias: nil, rows: N, inFeatures: K, outFeatures: M)
+        Linear.forward(out: &y, inp: x, panels: Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .forward),
+                       bias: nil, rows: N, inFeatures: K, outFeatures: M)
         let yPlus = zip(y, residual).map { $0 + $1 }
         var dx = [Float](repeating: 0, count: N * K), dw = dw0
-        Linear.backward(dinp: &dx, accumulate: false, dweight: &dw, dbias: nil, dout: dy, inp: x, weight: w,
+        Linear.backward(dinp: &dx, accumulate: false, dweight: &dw, dbias: nil, dout: dy, inp: x,
+                        panels: Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .inputGradient),
                         rows: N, inFeatures: K, outFeatures: M)
         let gx = try uploadBF16(ops, x), gw = try uploadBF16(ops, w), gdy = try uploadBF16(ops, dy)
         let gres = try upload(ops, residual), gy = try ops.context.allocate(bytes: N * M * 4)

@@ -33,12 +33,9 @@ public struct PackedLinear {
         hasBias = bias != nil
         let tiles = (M + 15) / 16
         storage = FloatBuffer(count: tiles * (K + 1) * 16)  // zeroed: padding features stay 0
-        let panels = storage.pointer, packedBias = storage.pointer + tiles * K * 16
-        for m in 0..<M {
-            let panel = panels + (m / 16) * K * 16 + m % 16
-            for k in 0..<K { panel[k * 16] = weight[m * K + k] }
-            if let bias { packedBias[m] = bias[m] }
-        }
+        // The panels are `PanelGEMM`'s (`Linear.pack` for the forward direction); the bias follows them.
+        Linear.pack(storage.pointer, weight: weight, inFeatures: K, outFeatures: M, for: .forward)
+        if let bias { (storage.pointer + tiles * K * 16).update(from: bias, count: M) }
     }
 
     /// out (N, M) = inp (N, K) · Wᵀ + bias, rows split over the engine's threads.

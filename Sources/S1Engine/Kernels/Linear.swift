@@ -1,41 +1,68 @@
 import COpenBLAS
 
-/// A linear layer `y = x·Wᵀ + b` with PyTorch's weight layout `(out, in)`, through OpenBLAS `cblas_sgemm`.
+/// A linear layer `y = x·Wᵀ + b` with PyTorch's weight layout `(out, in)`.
 ///
-/// Threads: each GEMM is split over `EngineEnvironment.workerCount` single-threaded `cblas_sgemm` calls by the
-/// rows or columns of its output (never by the reduction), so every output element is one thread's sum in one
-/// order. The split depends only on the shape and the thread count.
+/// The batched forward and the input gradient run through `PanelGEMM` on the weight packed into panels once
+/// (`pack`, or `WeightPanels` for a whole model): every output element is one fused multiply-add chain in k order,
+/// so a row's result does not depend on the other rows, the row count or the thread that computes it. The weight
+/// gradient (a reduction over all rows, both operands activations) runs through OpenBLAS `cblas_sgemm`, one
+/// single-threaded call per thread, split by output features (never by the reduction).
 ///
-/// Batch invariance: OpenBLAS may pick different kernels (and edge paths) for different row counts M, so the
-/// batched `forward` is only guaranteed to be deterministic for a fixed shape. Decoding paths whose rows must
-/// not depend on the batch composition use `forwardRowInvariant`, which computes every row with the same
-/// one-row call, so a row's result is a function of that row alone.
+/// `forwardRowInvariant` is the one-row OpenBLAS path that the KV-cache reference decoder mirrors.
 public enum Linear {
-    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias (M); with `accumulate`, out (N, M) += inp · weightᵀ (+ bias).
-    /// Without `accumulate` a bias is written into `out` first and the GEMM adds to it (β = 1): OpenBLAS's β = 0
-    /// would zero `out` in a pass of its own, and the bias would need another.
+    /// Which product a weight's panels serve.
+    public enum PanelDirection: Sendable {
+        /// y = x·Wᵀ: panels of Wᵀ (in, out).
+        case forward
+        /// dx = dy·W: panels of W (out, in).
+        case inputGradient
+    }
+
+    /// Floats of the panels of an (outFeatures, inFeatures) weight for `direction`.
+    public static func panelFloats(inFeatures K: Int, outFeatures M: Int, for direction: PanelDirection) -> Int {
+        direction == .forward ? PanelGEMM.panelFloats(depth: K, columns: M) : PanelGEMM.panelFloats(depth: M, columns: K)
+    }
+
+    /// Packs weight (M, K) into `panels` (`panelFloats` floats) for `direction`.
+    public static func pack(_ panels: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
+                            inFeatures K: Int, outFeatures M: Int, for direction: PanelDirection) {
+        switch direction {
+        case .forward: PanelGEMM.pack(panels, source: weight, kStride: 1, jStride: K, depth: K, columns: M)
+        case .inputGradient: PanelGEMM.pack(panels, source: weight, kStride: K, jStride: 1, depth: M, columns: K)
+        }
+    }
+
+    /// `pack` into a new array (tests, checks, one-off products).
+    public static func packed(weight: [Float], inFeatures K: Int, outFeatures M: Int, for direction: PanelDirection) -> [Float] {
+        var panels = [Float](repeating: 0, count: panelFloats(inFeatures: K, outFeatures: M, for: direction))
+        panels.withUnsafeMutableBufferPointer { pack($0.baseAddress!, weight: weight, inFeatures: K, outFeatures: M, for: direction) }
+        return panels
+    }
+
+    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias (M), the weight as `.forward` panels; with `accumulate`,
+    /// out (N, M) += inp · weightᵀ (+ bias). Rows split over the engine's threads.
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
-                               weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               panels: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                rows N: Int, inFeatures K: Int, outFeatures M: Int, accumulate: Bool = false) {
         guard N > 0 else { return }
         RowParallel.forEachChunk(rows: N, minimumRowsPerTask: minimumRowsPerTask) { rows in
-            forward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: K, outFeatures: M,
+            forward(out: out, inp: inp, panels: panels, bias: bias, rows: rows, inFeatures: K, outFeatures: M,
                     accumulate: accumulate)
         }
     }
 
-    /// `forward` for the given rows of inp and out only, on the calling thread (one `cblas_sgemm`).
+    /// `forward` for the given rows of inp and out only, on the calling thread. Without `accumulate` a bias is
+    /// written into `out` first and the chains start from it (no zeroing pass, no bias pass).
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
-                               weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               panels: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                rows: Range<Int>, inFeatures K: Int, outFeatures M: Int, accumulate: Bool = false) {
         guard !rows.isEmpty else { return }
         let prefillBias = bias != nil && !accumulate
         if let bias, prefillBias {
             for n in rows { (out + n * M).update(from: bias, count: M) }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(M), Int32(K),
-                    1, inp + rows.lowerBound * K, Int32(K), weight, Int32(K), accumulate || prefillBias ? 1 : 0,
-                    out + rows.lowerBound * M, Int32(M))
+        PanelGEMM.multiply(out: out, outputStride: M, inp: inp, inputStride: K, panels: panels, depth: K, columns: M,
+                           rows: rows, accumulate: accumulate || prefillBias)
         if let bias, accumulate {
             for n in rows {
                 let row = out + n * M
@@ -48,40 +75,41 @@ public enum Linear {
     /// hand-off than they save.
     static let minimumRowsPerTask = 64
 
-    /// Same as `forward`, but each row is computed by an identical one-row GEMM call, so row n's output does
-    /// not depend on N or on the other rows (batch-invariant decoding).
+    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias, each row by an identical one-row OpenBLAS call on the
+    /// unpacked weight, so row n's output does not depend on N or on the other rows. The KV-cache reference decoder
+    /// (`IncrementalDecodeReferenceTests`) and `Qwen2Model.forward(rowInvariant: true)` use it.
     public static func forwardRowInvariant(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                            weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                            rows N: Int, inFeatures K: Int, outFeatures M: Int) {
         for n in 0..<N {
-            forward(out: out + n * M, inp: inp + n * K, weight: weight, bias: bias,
-                    rows: 1, inFeatures: K, outFeatures: M)
+            let row = out + n * M
+            if let bias { row.update(from: bias, count: M) }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1, Int32(M), Int32(K), 1, inp + n * K, Int32(K),
+                        weight, Int32(K), bias != nil ? 1 : 0, row, Int32(M))
         }
     }
 
-    /// Backward of `forward`: `inputGradient` and `weightGradient`.
+    /// Backward of `forward`: `inputGradient` (the weight as `.inputGradient` panels) and `weightGradient`.
     public static func backward(dinp: UnsafeMutablePointer<Float>?, accumulate: Bool,
                                 dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
-                                dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, panels: UnsafePointer<Float>,
                                 rows N: Int, inFeatures K: Int, outFeatures M: Int) {
         guard N > 0 else { return }
         if let dinp {
             RowParallel.forEachChunk(rows: N, minimumRowsPerTask: minimumRowsPerTask) { rows in
-                inputGradient(dinp: dinp, accumulate: accumulate, dout: dout, weight: weight, rows: rows,
+                inputGradient(dinp: dinp, accumulate: accumulate, dout: dout, panels: panels, rows: rows,
                               inFeatures: K, outFeatures: M)
             }
         }
         weightGradient(dweight: dweight, dbias: dbias, dout: dout, inp: inp, rows: N, inFeatures: K, outFeatures: M)
     }
 
-    /// dinp (rows, K) = dout (rows, M) · weight (M, K) for the given rows, added to dinp when `accumulate`, else
-    /// overwritten; on the calling thread (one `cblas_sgemm`).
+    /// dinp (rows, K) = dout (rows, M) · weight (M, K) for the given rows, the weight as `.inputGradient` panels;
+    /// added to dinp when `accumulate`, else overwritten; on the calling thread.
     public static func inputGradient(dinp: UnsafeMutablePointer<Float>, accumulate: Bool, dout: UnsafePointer<Float>,
-                                     weight: UnsafePointer<Float>, rows: Range<Int>, inFeatures K: Int, outFeatures M: Int) {
-        guard !rows.isEmpty else { return }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(K), Int32(M),
-                    1, dout + rows.lowerBound * M, Int32(M), weight, Int32(K), accumulate ? 1 : 0,
-                    dinp + rows.lowerBound * K, Int32(K))
+                                     panels: UnsafePointer<Float>, rows: Range<Int>, inFeatures K: Int, outFeatures M: Int) {
+        PanelGEMM.multiply(out: dinp, outputStride: K, inp: dout, inputStride: M, panels: panels, depth: M, columns: K,
+                           rows: rows, accumulate: accumulate)
     }
 
     /// dweight (M, K) += dout (N, M)ᵀ · inp (N, K); dbias (M) += Σ_rows dout.

@@ -35,9 +35,14 @@ public final class Activations: @unchecked Sendable {
     private var cachedRotaryTables: (rotary: RotaryEmbedding, positions: Int, tables: (cos: [Float], sin: [Float]))?
     /// Floats each token row takes in one layer's buffers above.
     private let layerFloatsPerRow: Int
+    private let config: Qwen2Config
+    /// The linear weights packed for `PanelGEMM`, per direction (allocated on first use).
+    private var forwardPanels: WeightPanels?
+    private var inputGradientPanels: WeightPanels?
 
     public init(config: Qwen2Config, capacityRows N: Int) {
         capacityRows = N
+        self.config = config
         let C = config.hiddenSize, I = config.intermediateSize, V = config.vocabSize
         let qDim = config.queryDim, kvDim = config.keyValueDim, Hq = config.numAttentionHeads
         let qkvDim = qDim + 2 * kvDim
@@ -68,6 +73,22 @@ public final class Activations: @unchecked Sendable {
         dHidden = take(N * I)
         dGateUp = take(N * 2 * I)
         precondition(cursor == storage.pointer + total, "Activations: layout arithmetic (internal)")
+    }
+
+    /// `model`'s linear weights packed for `direction`, packed now: a pass calls this once at its start, so the
+    /// panels always hold the weights the pass reads.
+    func packedWeights(_ direction: Linear.PanelDirection, from model: Qwen2Model) -> WeightPanels {
+        let panels: WeightPanels
+        switch direction {
+        case .forward:
+            panels = forwardPanels ?? WeightPanels(config: config, direction: .forward)
+            forwardPanels = panels
+        case .inputGradient:
+            panels = inputGradientPanels ?? WeightPanels(config: config, direction: .inputGradient)
+            inputGradientPanels = panels
+        }
+        panels.pack(from: model)
+        return panels
     }
 
     /// RoPE's cos and sin tables (T, d/2) for positions 0..<T, made once per length: the forward and the backward of

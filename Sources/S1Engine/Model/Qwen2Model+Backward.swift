@@ -35,9 +35,10 @@ extension Qwen2Model {
         let Hq = config.numAttentionHeads, Hk = config.numKeyValueHeads, d = config.headDim
         let qDim = config.queryDim, kvDim = config.keyValueDim, half = d / 2, qkvDim = qDim + 2 * kvDim
         let g = gradients.pointer
+        let panels = a.packedWeights(.inputGradient, from: self)
         // lm_head: logits (N,V) = finalNorm (N,C) · lmHead (V,C)ᵀ
         Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + layout.lmHead, dbias: nil, dout: a.logits,
-                        inp: a.finalNorm, weight: lmHeadWeights, rows: N, inFeatures: C, outFeatures: V)
+                        inp: a.finalNorm, panels: panels.lmHead, rows: N, inFeatures: C, outFeatures: V)
         a.dResidual.update(repeating: 0, count: N * C)
         RMSNorm.backward(dinp: a.dResidual, dweight: g + layout.finalNorm, dout: a.dNorm, inp: a.residualOut,
                          weight: finalNormWeights, rstd: a.finalRstd, rows: N, channels: C)
@@ -45,21 +46,21 @@ extension Qwen2Model {
         cosTable.withUnsafeBufferPointer { cosines in
             sinTable.withUnsafeBufferPointer { sines in
                 for l in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
-                    let w = layerWeights(l), x = a.layers[l], o = layout.layers[l]
+                    let w = layerWeights(l), p = panels.layers[l], x = a.layers[l], o = layout.layers[l]
                     // dResidual = ∂L/∂(layer output); output = residualMid + down(hidden). The weight gradients
                     // sum over all rows; the rest runs in the forward's row chunks, so a chunk's dHidden and
                     // dGateUp rows are still in L2 when SwiGLU's backward and the next GEMM read them.
                     Linear.weightGradient(dweight: g + o.downWeight, dbias: nil, dout: a.dResidual, inp: x.hidden,
                                           rows: N, inFeatures: I, outFeatures: C)
                     RowParallel.forEachFixedChunk(rows: N, chunkRows: Self.rowChunk) { rows in
-                        Linear.inputGradient(dinp: a.dHidden, accumulate: false, dout: a.dResidual, weight: w.downWeight,
+                        Linear.inputGradient(dinp: a.dHidden, accumulate: false, dout: a.dResidual, panels: p.down,
                                              rows: rows, inFeatures: I, outFeatures: C)
                         for n in rows {
                             let row = x.gateUp + n * 2 * I, drow = a.dGateUp + n * 2 * I
                             SwiGLU.backward(dgate: drow, dup: drow + I, dout: a.dHidden + n * I, gate: row, up: row + I, count: I)
                         }
                         // [gate; up] as one (2I, C) matrix: one GEMM each for dNorm and the weight gradient.
-                        Linear.inputGradient(dinp: a.dNorm, accumulate: false, dout: a.dGateUp, weight: w.gateUpWeight,
+                        Linear.inputGradient(dinp: a.dNorm, accumulate: false, dout: a.dGateUp, panels: p.gateUp,
                                              rows: rows, inFeatures: C, outFeatures: 2 * I)
                     }
                     Linear.weightGradient(dweight: g + o.gateWeight, dbias: nil, dout: a.dGateUp, inp: x.norm2,
@@ -68,7 +69,7 @@ extension Qwen2Model {
                                      weight: w.postAttentionNorm, rstd: x.rstd2, rows: N, channels: C)
                     // dResidual = ∂L/∂residualMid; residualMid = residualIn + o_proj(attention)
                     Linear.backward(dinp: a.dAttention, accumulate: false, dweight: g + o.oWeight, dbias: nil,
-                                    dout: a.dResidual, inp: x.attention, weight: w.oWeight, rows: N, inFeatures: qDim, outFeatures: C)
+                                    dout: a.dResidual, inp: x.attention, panels: p.o, rows: N, inFeatures: qDim, outFeatures: C)
                     // dq, dk, dv straight into their parts of dQKV; RoPE's backward rotates dq, dk there.
                     let q = UnsafePointer(x.qkv), k = q + qDim, v = k + kvDim
                     BlockedCausalAttention.backward(dq: a.dQKV, dk: a.dQKV + qDim, dv: a.dQKV + qDim + kvDim,
@@ -86,7 +87,7 @@ extension Qwen2Model {
                     }
                     // q, k, v stacked as one (Hq·d + 2·Hk·d, C) matrix with a stacked bias.
                     Linear.backward(dinp: a.dNorm, accumulate: false, dweight: g + o.qWeight, dbias: g + o.qBias,
-                                    dout: a.dQKV, inp: x.norm1, weight: w.qkvWeight, rows: N, inFeatures: C, outFeatures: qkvDim)
+                                    dout: a.dQKV, inp: x.norm1, panels: p.qkv, rows: N, inFeatures: C, outFeatures: qkvDim)
                     RMSNorm.backward(dinp: a.dResidual, dweight: g + o.inputNorm, dout: a.dNorm, inp: x.residualIn,
                                      weight: w.inputNorm, rstd: x.rstd1, rows: N, channels: C)
                 }

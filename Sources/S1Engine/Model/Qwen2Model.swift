@@ -93,7 +93,7 @@ public final class Qwen2Model: @unchecked Sendable {
     /// Token rows per chunk of the row-by-row work (the forward between attentions, the backward's MLP): a chunk's
     /// gateUp (rows, 2I), hidden (rows, I) and smaller intermediates stay in a core's L2 cache between the GEMM
     /// that writes them and the kernels that read them. (The backward's other row-by-row steps in chunks too
-    /// measured no faster: each chunk's GEMMs pack the weights again.)
+    /// measured no faster when each chunk's OpenBLAS calls packed the weights again; see BENCHMARKS.md.)
     static let rowChunk = 256
 
     /// Full-sequence forward pass (the reference for every decoder): logits (B, T, V), flattened.
@@ -134,11 +134,13 @@ public final class Qwen2Model: @unchecked Sendable {
         let qkvDim = qDim + 2 * kvDim
         let (cosTable, sinTable) = a.rotaryTables(rotary, positions: T)
         let half = d / 2
-        // out = inp·weightᵀ (+ bias), plus `residual` when given, for the given rows. The batched path lets the
-        // GEMM add onto the residual (no zeroing pass, no add pass); the row-invariant path computes every row
-        // with the same one-row call and adds the residual afterwards, as a KV-cache decoder does.
+        let panels = a.packedWeights(.forward, from: self)
+        // out = inp·weightᵀ (+ bias), plus `residual` when given, for the given rows. The batched path multiplies
+        // the packed weight and lets the chains start from the residual (no add pass); the row-invariant path
+        // computes every row with the same one-row OpenBLAS call and adds the residual afterwards, as the
+        // reference KV-cache decoder does.
         func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                    bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                    packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
                     rows: Range<Int>, inFeatures K: Int, outFeatures M: Int) {
             let first = rows.lowerBound * M, count = rows.count * M
             if rowInvariant {
@@ -149,7 +151,7 @@ public final class Qwen2Model: @unchecked Sendable {
                 }
             } else {
                 if let residual { (out + first).update(from: residual + first, count: count) }
-                Linear.forward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: K, outFeatures: M,
+                Linear.forward(out: out, inp: inp, panels: packed, bias: bias, rows: rows, inFeatures: K, outFeatures: M,
                                accumulate: residual != nil)
             }
         }
@@ -160,10 +162,10 @@ public final class Qwen2Model: @unchecked Sendable {
                 // Layer l's attention inputs for these rows: norm1 (rows, C) → qkv (rows, Hq·d + 2·Hk·d) in one
                 // GEMM → RoPE on its q and k parts in place (attention reads q, k, v there, row stride qkvDim).
                 func attentionInputs(layer l: Int, rows: Range<Int>) {
-                    let w = layerWeights(l), x = a.layers[l]
+                    let w = layerWeights(l), p = panels.layers[l], x = a.layers[l]
                     RMSNorm.forward(out: x.norm1, rstd: x.rstd1, inp: x.residualIn, weight: w.inputNorm, rows: rows,
                                     channels: C, eps: eps)
-                    linear(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, bias: w.qkvBias, rows: rows,
+                    linear(out: x.qkv, inp: x.norm1, weight: w.qkvWeight, packed: p.qkv, bias: w.qkvBias, rows: rows,
                            inFeatures: C, outFeatures: qkvDim)
                     for n in rows {
                         let row = x.qkv + n * qkvDim, t = n % T
@@ -175,19 +177,19 @@ public final class Qwen2Model: @unchecked Sendable {
                 // The rest of layer l for these rows: residualMid = residualIn + o_proj(attention), then the MLP
                 // block norm2 (rows, C) → gateUp (rows, 2I) → hidden (rows, I) → next = residualMid + down(hidden).
                 func layerOutput(layer l: Int, rows: Range<Int>) {
-                    let w = layerWeights(l), x = a.layers[l]
+                    let w = layerWeights(l), p = panels.layers[l], x = a.layers[l]
                     let next = l + 1 < L ? a.layers[l + 1].residualIn : a.residualOut
-                    linear(out: x.residualMid, inp: x.attention, weight: w.oWeight, bias: nil, residual: x.residualIn,
+                    linear(out: x.residualMid, inp: x.attention, weight: w.oWeight, packed: p.o, bias: nil, residual: x.residualIn,
                            rows: rows, inFeatures: qDim, outFeatures: C)
                     RMSNorm.forward(out: x.norm2, rstd: x.rstd2, inp: x.residualMid, weight: w.postAttentionNorm,
                                     rows: rows, channels: C, eps: eps)
-                    linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, bias: nil, rows: rows,
+                    linear(out: x.gateUp, inp: x.norm2, weight: w.gateUpWeight, packed: p.gateUp, bias: nil, rows: rows,
                            inFeatures: C, outFeatures: 2 * I)
                     for n in rows {
                         let row = x.gateUp + n * 2 * I
                         SwiGLU.forward(out: x.hidden + n * I, gate: row, up: row + I, count: I)
                     }
-                    linear(out: next, inp: x.hidden, weight: w.downWeight, bias: nil, residual: x.residualMid,
+                    linear(out: next, inp: x.hidden, weight: w.downWeight, packed: p.down, bias: nil, residual: x.residualMid,
                            rows: rows, inFeatures: I, outFeatures: C)
                 }
                 RowParallel.forEachFixedChunk(rows: N, chunkRows: Self.rowChunk) { attentionInputs(layer: 0, rows: $0) }
@@ -212,7 +214,7 @@ public final class Qwen2Model: @unchecked Sendable {
                             // The head: norm (rows, C) → logits (rows, V)
                             RMSNorm.forward(out: a.finalNorm, rstd: a.finalRstd, inp: a.residualOut, weight: finalNormWeights,
                                             rows: rows, channels: C, eps: eps)
-                            linear(out: a.logits, inp: a.finalNorm, weight: lmHeadWeights, bias: nil, rows: rows,
+                            linear(out: a.logits, inp: a.finalNorm, weight: lmHeadWeights, packed: panels.lmHead, bias: nil, rows: rows,
                                    inFeatures: C, outFeatures: V)
                         }
                     }

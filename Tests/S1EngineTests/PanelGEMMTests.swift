@@ -1,0 +1,134 @@
+import XCTest
+import S1Engine
+
+/// `PanelGEMM` and the panel packing behind `Linear`: exact bits against a scalar fused multiply-add chain, for
+/// every tile shape the kernel has (full 6 × 16 tiles, missing rows, missing columns, both), strided rows and
+/// accumulation; packing against direct indexing.
+final class PanelGEMMTests: XCTestCase {
+    func randomValues(_ count: Int, key: UInt64) -> [Float] {
+        var rng = CounterRNG(key: key)
+        return (0..<count).map { _ in Float(rng.nextUnit() * 2 - 1) }
+    }
+
+    /// B (K, N) from `values` as (k, j) → values[k·N + j], packed through the generic strides.
+    func panels(_ b: [Float], depth K: Int, columns N: Int) -> [Float] {
+        var panels = [Float](repeating: .nan, count: PanelGEMM.panelFloats(depth: K, columns: N))
+        panels.withUnsafeMutableBufferPointer {
+            PanelGEMM.pack($0.baseAddress!, source: b, kStride: N, jStride: 1, depth: K, columns: N)
+        }
+        return panels
+    }
+
+    func testEveryElementIsOneFusedChainInKOrder() {
+        for (rows, K, N) in [(1, 1, 1), (6, 7, 16), (5, 33, 17), (7, 8, 5), (13, 3, 40), (50, 19, 33), (12, 64, 32)] {
+            let inputStride = K + 3, outputStride = N + 2
+            let a = randomValues(rows * inputStride, key: UInt64(rows * 1000 + K))
+            let b = randomValues(K * N, key: UInt64(N * 1000 + K))
+            let start = randomValues(rows * outputStride, key: 7)
+            let packed = panels(b, depth: K, columns: N)
+            for accumulate in [false, true] {
+                var c = start
+                c.withUnsafeMutableBufferPointer { out in
+                    packed.withUnsafeBufferPointer { p in
+                        PanelGEMM.multiply(out: out.baseAddress!, outputStride: outputStride, inp: a, inputStride: inputStride,
+                                           panels: p.baseAddress!, depth: K, columns: N, rows: 0..<rows, accumulate: accumulate)
+                    }
+                }
+                for i in 0..<rows {
+                    for j in 0..<outputStride {
+                        let got = c[i * outputStride + j]
+                        guard j < N else {
+                            XCTAssertEqual(got.bitPattern, start[i * outputStride + j].bitPattern, "padding column written")
+                            continue
+                        }
+                        var chain: Float = accumulate ? start[i * outputStride + j] : 0
+                        for k in 0..<K { chain = chain.addingProduct(a[i * inputStride + k], b[k * N + j]) }
+                        XCTAssertEqual(got.bitPattern, chain.bitPattern,
+                                       "(\(rows), \(K), \(N)) accumulate \(accumulate): element (\(i), \(j)) \(got) vs \(chain)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testOnlyTheGivenRowsAreWrittenAndTheirBitsDoNotDependOnTheRange() {
+        let rows = 20, K = 24, N = 21
+        let a = randomValues(rows * K, key: 11), b = randomValues(K * N, key: 12)
+        let packed = panels(b, depth: K, columns: N)
+        func product(_ range: Range<Int>) -> [Float] {
+            var c = [Float](repeating: -7, count: rows * N)
+            c.withUnsafeMutableBufferPointer { out in
+                packed.withUnsafeBufferPointer { p in
+                    PanelGEMM.multiply(out: out.baseAddress!, outputStride: N, inp: a, inputStride: K,
+                                       panels: p.baseAddress!, depth: K, columns: N, rows: range, accumulate: false)
+                }
+            }
+            return c
+        }
+        let whole = product(0..<rows)
+        for range in [3..<4, 5..<11, 7..<20, 0..<13] {
+            let part = product(range)
+            for i in 0..<rows {
+                let row = Array(part[(i * N)..<((i + 1) * N)])
+                if range.contains(i) {
+                    XCTAssertEqual(row.map(\.bitPattern), whole[(i * N)..<((i + 1) * N)].map(\.bitPattern), "row \(i) in \(range)")
+                } else {
+                    XCTAssertEqual(row, [Float](repeating: -7, count: N), "row \(i) outside \(range) was written")
+                }
+            }
+        }
+    }
+
+    func testLinearPanelsHoldTheWeightInBothDirections() {
+        let K = 19, M = 37  // weight (M, K): out 37, in 19
+        let w = randomValues(M * K, key: 13)
+        let forward = Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .forward)
+        let inputGradient = Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .inputGradient)
+        XCTAssertEqual(forward.count, 3 * K * 16)
+        XCTAssertEqual(inputGradient.count, 2 * M * 16)
+        // forward: B = Wᵀ (K, M); panel p, row k, lane l = W[16p + l, k], zero past M.
+        for p in 0..<3 {
+            for k in 0..<K {
+                for l in 0..<16 {
+                    let m = 16 * p + l
+                    XCTAssertEqual(forward[(p * K + k) * 16 + l], m < M ? w[m * K + k] : 0, "forward (\(p), \(k), \(l))")
+                }
+            }
+        }
+        // input gradient: B = W (M, K); panel p, row m, lane l = W[m, 16p + l], zero past K.
+        for p in 0..<2 {
+            for m in 0..<M {
+                for l in 0..<16 {
+                    let k = 16 * p + l
+                    XCTAssertEqual(inputGradient[(p * M + m) * 16 + l], k < K ? w[m * K + k] : 0, "dx (\(p), \(m), \(l))")
+                }
+            }
+        }
+    }
+
+    func testLinearForwardAndInputGradientAgainstDoubleSums() {
+        let N = 9, K = 40, M = 23
+        let x = randomValues(N * K, key: 14), w = randomValues(M * K, key: 15), bias = randomValues(M, key: 16)
+        let dy = randomValues(N * M, key: 17)
+        var y = [Float](repeating: 0, count: N * M), dx = [Float](repeating: 0, count: N * K)
+        Linear.forward(out: &y, inp: x, panels: Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .forward),
+                       bias: bias, rows: N, inFeatures: K, outFeatures: M)
+        let panels = Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .inputGradient)
+        dx.withUnsafeMutableBufferPointer { out in
+            panels.withUnsafeBufferPointer { p in
+                Linear.inputGradient(dinp: out.baseAddress!, accumulate: false, dout: dy, panels: p.baseAddress!,
+                                     rows: 0..<N, inFeatures: K, outFeatures: M)
+            }
+        }
+        for n in 0..<N {
+            for m in 0..<M {
+                let expected = (0..<K).reduce(Double(bias[m])) { $0 + Double(x[n * K + $1]) * Double(w[m * K + $1]) }
+                XCTAssertEqual(Double(y[n * M + m]), expected, accuracy: 1e-5, "y (\(n), \(m))")
+            }
+            for k in 0..<K {
+                let expected = (0..<M).reduce(0.0) { $0 + Double(dy[n * M + $1]) * Double(w[$1 * K + k]) }
+                XCTAssertEqual(Double(dx[n * K + k]), expected, accuracy: 1e-5, "dx (\(n), \(k))")
+            }
+        }
+    }
+}
