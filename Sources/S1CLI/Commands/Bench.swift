@@ -68,7 +68,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     struct EngineMatmul: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "engine-gemm", abstract: "Largest matmul vs sgemm peak.")
+        static let configuration = CommandConfiguration(commandName: "engine-gemm", abstract: "Largest matmul of the step vs OpenBLAS (same shape and square peak).")
         @Option var threads = 1
         func run() throws { print(EngineBenchmarks.largestMatmul(threads: threads)) }
     }
