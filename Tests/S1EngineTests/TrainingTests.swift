@@ -152,6 +152,12 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(resumed.optimizer.firstMoment.toArray().map(\.bitPattern), straight.optimizer.firstMoment.toArray().map(\.bitPattern))
         XCTAssertEqual(resumedResult, straightResult)
 
+        // A trainer that already trained past a checkpoint, rewound to it, ends on the same bits too.
+        try first.restore(from: scratch.appendingPathComponent("step-000002"))
+        XCTAssertEqual(first.step, 2)
+        try first.run()
+        XCTAssertEqual(firstModel.parameters.toArray().map(\.bitPattern), straightModel.parameters.toArray().map(\.bitPattern))
+
         // Resuming with another seed is refused.
         let other = try SFTTrainer(model: try Qwen2Model.initialised(config: Self.tiny, seed: 9), config: config, examples: examples, seed: 78)
         XCTAssertThrowsError(try other.restore(from: checkpoint))

@@ -47,9 +47,12 @@ struct BenchCommand: ParsableCommand {
         @Option var batch = 16
         @Option var length = 128
         @Option var steps = 10
+        @Option(help: "Sequences per pass (gradient accumulation over the batch); default: the whole batch.")
+        var microBatch: Int?
         func run() throws {
             try reportingFailures {
-                print(try EngineBenchmarks.trainingStep(threads: threads, batch: batch, length: length, steps: steps))
+                print(try EngineBenchmarks.trainingStep(threads: threads, batch: batch, length: length, steps: steps,
+                                                        microBatch: microBatch))
             }
         }
     }

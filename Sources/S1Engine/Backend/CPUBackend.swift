@@ -23,7 +23,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 }
 
 /// Training on the host: the model's own parameter buffer, an fp32 gradient buffer in the same layout, and the
-/// optimiser's host moments, so synchronising is a no-op.
+/// optimiser's host moments, so synchronising copies nothing (re-reading the host only repacks the weights).
 final class CPUTrainingDevice: TrainingDevice {
     let model: Qwen2Model
     let optimizer: AdamW
@@ -35,6 +35,9 @@ final class CPUTrainingDevice: TrainingDevice {
         self.optimizer = optimizer
         gradients = FloatBuffer(count: model.layout.count)
         activations = Activations(config: model.config, capacityRows: max(1, maxRows))
+        // The weights change only in `clipAndStep` and `synchronizeFromHost`, which say so: the micro-batches of
+        // one step share one packing of them.
+        activations.reusesPackedWeights = true
     }
 
     func zeroGradients() { gradients.zero() }
@@ -51,11 +54,12 @@ final class CPUTrainingDevice: TrainingDevice {
     func clipAndStep(maxNorm: Double?, learningRate: Double) -> Double {
         let norm = maxNorm.map { clipGradientNorm(gradients, maxNorm: $0) } ?? globalNorm(gradients)
         optimizer.step(parameters: model.parameters, gradients: gradients, layout: model.layout, learningRate: learningRate)
+        activations.weightsChanged()
         return norm
     }
 
     func synchronizeToHost() {}
-    func synchronizeFromHost() {}
+    func synchronizeFromHost() { activations.weightsChanged() }
 }
 
 extension KVCache: DecoderCache {

@@ -6,7 +6,8 @@ import Foundation
 public enum EngineBenchmarks {
     /// One SFT training step (forward, masked cross-entropy, backward, AdamW) on the s1-mini shape (DESIGN: hidden
     /// 128, 4 layers, 4 heads, 2 KV heads, intermediate 384, byte vocabulary, tied): wall and CPU tokens/s.
-    public static func trainingStep(threads: Int, batch: Int, length: Int, steps: Int) throws -> String {
+    /// `microBatch` (default: the whole batch in one pass) splits each step into passes with gradient accumulation.
+    public static func trainingStep(threads: Int, batch: Int, length: Int, steps: Int, microBatch: Int? = nil) throws -> String {
         EngineEnvironment.configure(threads: threads)
         defer { EngineEnvironment.configure(threads: 1) }
         let config = Qwen2Config(hiddenSize: 128, intermediateSize: 384, numHiddenLayers: 4, numAttentionHeads: 4,
@@ -17,7 +18,7 @@ public enum EngineBenchmarks {
             TrainingExample(tokens: (0..<length).map { _ in Int32(rng.nextIndex(below: 256)) },
                             lossMask: (0..<length).map { $0 > 0 })
         }
-        let trainer = try SFTTrainer(model: model, config: TrainingConfig(epochs: 1, batchSize: batch, microBatchSize: batch,
+        let trainer = try SFTTrainer(model: model, config: TrainingConfig(epochs: 1, batchSize: batch, microBatchSize: microBatch ?? batch,
                                                                           learningRate: 1e-3, blockSize: length),
                                      examples: examples, seed: 3)
         try trainer.run(stopAfterStep: 1)  // warm-up
@@ -27,7 +28,8 @@ public enum EngineBenchmarks {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu = cpuSeconds() - cpuStart
         let tokens = Double(steps * batch * length)
         let environment = EngineEnvironment.current()
-        return "{\"engine\":\"s1-swift\",\"threads\":\(threads),\"batch\":\(batch),\"length\":\(length),\"steps\":\(steps),"
+        return "{\"engine\":\"s1-swift\",\"threads\":\(threads),\"batch\":\(batch),\"micro_batch\":\(microBatch ?? batch),"
+            + "\"length\":\(length),\"steps\":\(steps),"
             + "\"tokens_per_second\":\(tokens / seconds),\"tokens_per_cpu_second\":\(tokens / cpu),"
             + "\"blas_core\":\"\(environment.blasCoreName)\",\"parameters\":\(model.parameterCount)}"
     }

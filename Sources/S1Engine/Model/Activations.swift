@@ -36,9 +36,17 @@ public final class Activations: @unchecked Sendable {
     /// Floats each token row takes in one layer's buffers above.
     private let layerFloatsPerRow: Int
     private let config: Qwen2Config
-    /// The linear weights packed for `PanelGEMM`, per direction (allocated on first use).
+    /// The linear weights packed for `PanelGEMM`, per direction (allocated on first use), and the model they hold
+    /// while they are current (see `reusesPackedWeights`).
     private var forwardPanels: WeightPanels?
     private var inputGradientPanels: WeightPanels?
+    private var currentForwardPanels: ObjectIdentifier?
+    private var currentInputGradientPanels: ObjectIdentifier?
+    /// false (the default): every pass packs the weights again, so changes to them are always seen. true: a pass
+    /// reuses the panels packed from the same model until `weightsChanged()`; the owner must call it after every
+    /// change to the weights (the CPU training device does, after each optimiser step and each restore), which
+    /// saves the packing in every micro-batch after a step's first.
+    var reusesPackedWeights = false
 
     public init(config: Qwen2Config, capacityRows N: Int) {
         capacityRows = N
@@ -75,20 +83,30 @@ public final class Activations: @unchecked Sendable {
         precondition(cursor == storage.pointer + total, "Activations: layout arithmetic (internal)")
     }
 
-    /// `model`'s linear weights packed for `direction`, packed now: a pass calls this once at its start, so the
-    /// panels always hold the weights the pass reads.
+    /// `model`'s linear weights packed for `direction`: a pass calls this once at its start, so the panels hold the
+    /// weights the pass reads (packed now, unless `reusesPackedWeights` and they are current).
     func packedWeights(_ direction: Linear.PanelDirection, from model: Qwen2Model) -> WeightPanels {
-        let panels: WeightPanels
+        let identity = ObjectIdentifier(model)
         switch direction {
         case .forward:
-            panels = forwardPanels ?? WeightPanels(config: config, direction: .forward)
+            let panels = forwardPanels ?? WeightPanels(config: config, direction: .forward)
             forwardPanels = panels
+            if !reusesPackedWeights || currentForwardPanels != identity { panels.pack(from: model) }
+            currentForwardPanels = identity
+            return panels
         case .inputGradient:
-            panels = inputGradientPanels ?? WeightPanels(config: config, direction: .inputGradient)
+            let panels = inputGradientPanels ?? WeightPanels(config: config, direction: .inputGradient)
             inputGradientPanels = panels
+            if !reusesPackedWeights || currentInputGradientPanels != identity { panels.pack(from: model) }
+            currentInputGradientPanels = identity
+            return panels
         }
-        panels.pack(from: model)
-        return panels
+    }
+
+    /// The weights changed: the next pass packs them again.
+    func weightsChanged() {
+        currentForwardPanels = nil
+        currentInputGradientPanels = nil
     }
 
     /// RoPE's cos and sin tables (T, d/2) for positions 0..<T, made once per length: the forward and the backward of
