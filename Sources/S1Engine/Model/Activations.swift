@@ -38,10 +38,7 @@ public final class Activations: @unchecked Sendable {
     private let config: Qwen2Config
     /// The linear weights packed for `PanelGEMM`, per direction (allocated on first use), and the model they hold
     /// while they are current (see `reusesPackedWeights`).
-    private var forwardPanels: WeightPanels?
-    private var inputGradientPanels: WeightPanels?
-    private var currentForwardPanels: ObjectIdentifier?
-    private var currentInputGradientPanels: ObjectIdentifier?
+    private var packedPanels: [Linear.PanelDirection: (panels: WeightPanels, current: ObjectIdentifier?)] = [:]
     /// false (the default): every pass packs the weights again, so changes to them are always seen. true: a pass
     /// reuses the panels packed from the same model until `weightsChanged()`; the owner must call it after every
     /// change to the weights (the CPU training device does, after each optimiser step and each restore), which
@@ -87,26 +84,15 @@ public final class Activations: @unchecked Sendable {
     /// weights the pass reads (packed now, unless `reusesPackedWeights` and they are current).
     func packedWeights(_ direction: Linear.PanelDirection, from model: Qwen2Model) -> WeightPanels {
         let identity = ObjectIdentifier(model)
-        switch direction {
-        case .forward:
-            let panels = forwardPanels ?? WeightPanels(config: config, direction: .forward)
-            forwardPanels = panels
-            if !reusesPackedWeights || currentForwardPanels != identity { panels.pack(from: model) }
-            currentForwardPanels = identity
-            return panels
-        case .inputGradient:
-            let panels = inputGradientPanels ?? WeightPanels(config: config, direction: .inputGradient)
-            inputGradientPanels = panels
-            if !reusesPackedWeights || currentInputGradientPanels != identity { panels.pack(from: model) }
-            currentInputGradientPanels = identity
-            return panels
-        }
+        let entry = packedPanels[direction] ?? (WeightPanels(config: config, direction: direction), nil)
+        if !reusesPackedWeights || entry.current != identity { entry.panels.pack(from: model) }
+        packedPanels[direction] = (entry.panels, identity)
+        return entry.panels
     }
 
     /// The weights changed: the next pass packs them again.
     func weightsChanged() {
-        currentForwardPanels = nil
-        currentInputGradientPanels = nil
+        for direction in packedPanels.keys { packedPanels[direction]?.current = nil }
     }
 
     /// RoPE's cos and sin tables (T, d/2) for positions 0..<T, made once per length: the forward and the backward of
