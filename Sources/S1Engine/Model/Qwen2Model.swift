@@ -103,9 +103,10 @@ public final class Qwen2Model: @unchecked Sendable {
     /// `RotaryEmbedding.apply` with `rotary.angles(position:)` → `CausalAttention.attendRow` over the cached k, v
     /// → `o_proj` → residual add → `RMSNorm` → fused `gateUpWeight` → `SwiGLU.forward` → `down_proj` → residual
     /// add; then `model.norm` and `lm_head`, all linear layers through `Linear.forwardRowInvariant`.
-    /// With `rowInvariant`, every linear layer runs one row at a time (`Linear.forwardRowInvariant`), so a
-    /// sequence's logits are bitwise the same whatever else is in the batch, and equal to a KV-cache decoder
-    /// that uses the same kernels (`Linear.forwardRowInvariant`, `CausalAttention.attendRow`).
+    /// Both paths give a sequence the same logits bits whatever else is in the batch (`PanelGEMM`'s chains are per
+    /// element); `rowInvariant` runs every linear layer one row at a time through OpenBLAS
+    /// (`Linear.forwardRowInvariant`), the kernels a reference KV-cache decoder can mirror exactly
+    /// (`Linear.forwardRowInvariant`, `CausalAttention.attendRow`).
     public func logits(tokens: [[Int32]], rowInvariant: Bool = false) throws -> [Float] {
         let (B, T) = try validate(tokens: tokens)
         let activations = Activations(config: config, capacityRows: B * T)

@@ -2,9 +2,10 @@
 /// - `.forward`: panels of Wᵀ (in, out), for y = x·Wᵀ;
 /// - `.inputGradient`: panels of W (out, in), for dx = dy·W.
 ///
-/// A pass packs them from the parameters when it starts (`pack(from:)`), so an optimiser step in between is
-/// always seen; the copy costs one read of the weights per pass, where OpenBLAS packed them again for every
-/// 256-row chunk. Memory: one more copy of the linear weights per direction used.
+/// A pass packs them from the parameters when it starts (`Activations.packedWeights`), so an optimiser step in
+/// between is always seen (the training device, which knows when the weights change, packs once per optimiser
+/// step instead); the copy costs one read of the weights, where OpenBLAS packed them again for every 256-row chunk.
+/// Memory: one more copy of the linear weights per direction used.
 final class WeightPanels {
     /// One layer's panels: q, k, v stacked and gate, up stacked, as the forward multiplies them.
     struct Layer {
