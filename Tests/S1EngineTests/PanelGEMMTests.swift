@@ -2,8 +2,8 @@ import XCTest
 import S1Engine
 
 /// `PanelGEMM` and the panel packing behind `Linear`: exact bits against a scalar fused multiply-add chain, for
-/// every tile shape the kernel has (full 6 × 16 tiles, missing rows, missing columns, both), strided rows and
-/// accumulation; packing against direct indexing.
+/// every tile shape the kernel has (full 6 × 16 tiles, missing rows, missing columns, both), strided rows and every
+/// chain start (zero, the output, a residual, a bias row); packing against direct indexing.
 final class PanelGEMMTests: XCTestCase {
     func randomValues(_ count: Int, key: UInt64) -> [Float] {
         var rng = CounterRNG(key: key)
@@ -21,30 +21,43 @@ final class PanelGEMMTests: XCTestCase {
 
     func testEveryElementIsOneFusedChainInKOrder() {
         for (rows, K, N) in [(1, 1, 1), (6, 7, 16), (5, 33, 17), (7, 8, 5), (13, 3, 40), (50, 19, 33), (12, 64, 32)] {
-            let inputStride = K + 3, outputStride = N + 2
+            let inputStride = K + 3, outputStride = N + 2, addendStride = N + 5
             let a = randomValues(rows * inputStride, key: UInt64(rows * 1000 + K))
             let b = randomValues(K * N, key: UInt64(N * 1000 + K))
-            let start = randomValues(rows * outputStride, key: 7)
+            let initial = randomValues(rows * outputStride, key: 7)
+            let addend = randomValues(rows * addendStride, key: 8), bias = randomValues(N, key: 9)
             let packed = panels(b, depth: K, columns: N)
-            for accumulate in [false, true] {
-                var c = start
-                c.withUnsafeMutableBufferPointer { out in
-                    packed.withUnsafeBufferPointer { p in
-                        PanelGEMM.multiply(out: out.baseAddress!, outputStride: outputStride, inp: a, inputStride: inputStride,
-                                           panels: p.baseAddress!, depth: K, columns: N, rows: 0..<rows, accumulate: accumulate)
-                    }
-                }
-                for i in 0..<rows {
-                    for j in 0..<outputStride {
-                        let got = c[i * outputStride + j]
-                        guard j < N else {
-                            XCTAssertEqual(got.bitPattern, start[i * outputStride + j].bitPattern, "padding column written")
-                            continue
+            addend.withUnsafeBufferPointer { addendRows in
+                bias.withUnsafeBufferPointer { biasRow in
+                    // Each start, with the value element (i, j)'s chain must begin from.
+                    let starts: [(String, PanelGEMM.ChainStart, (Int, Int) -> Float)] = [
+                        ("zero", .zero, { _, _ in 0 }),
+                        ("output", .output, { i, j in initial[i * outputStride + j] }),
+                        ("residual", .addend(addendRows.baseAddress!, rowStride: addendStride), { i, j in addend[i * addendStride + j] }),
+                        ("bias", .addend(biasRow.baseAddress!, rowStride: 0), { _, j in bias[j] }),
+                    ]
+                    for (name, start, firstValue) in starts {
+                        var c = initial
+                        c.withUnsafeMutableBufferPointer { out in
+                            packed.withUnsafeBufferPointer { p in
+                                PanelGEMM.multiply(out: out.baseAddress!, outputStride: outputStride, inp: a,
+                                                   inputStride: inputStride, panels: p.baseAddress!, depth: K, columns: N,
+                                                   rows: 0..<rows, start: start)
+                            }
                         }
-                        var chain: Float = accumulate ? start[i * outputStride + j] : 0
-                        for k in 0..<K { chain = chain.addingProduct(a[i * inputStride + k], b[k * N + j]) }
-                        XCTAssertEqual(got.bitPattern, chain.bitPattern,
-                                       "(\(rows), \(K), \(N)) accumulate \(accumulate): element (\(i), \(j)) \(got) vs \(chain)")
+                        for i in 0..<rows {
+                            for j in 0..<outputStride {
+                                let got = c[i * outputStride + j]
+                                guard j < N else {
+                                    XCTAssertEqual(got.bitPattern, initial[i * outputStride + j].bitPattern, "padding column written")
+                                    continue
+                                }
+                                var chain = firstValue(i, j)
+                                for k in 0..<K { chain = chain.addingProduct(a[i * inputStride + k], b[k * N + j]) }
+                                XCTAssertEqual(got.bitPattern, chain.bitPattern,
+                                               "(\(rows), \(K), \(N)) start \(name): element (\(i), \(j)) \(got) vs \(chain)")
+                            }
+                        }
                     }
                 }
             }
@@ -60,7 +73,7 @@ final class PanelGEMMTests: XCTestCase {
             c.withUnsafeMutableBufferPointer { out in
                 packed.withUnsafeBufferPointer { p in
                     PanelGEMM.multiply(out: out.baseAddress!, outputStride: N, inp: a, inputStride: K,
-                                       panels: p.baseAddress!, depth: K, columns: N, rows: range, accumulate: false)
+                                       panels: p.baseAddress!, depth: K, columns: N, rows: range, start: .zero)
                 }
             }
             return c
@@ -109,10 +122,13 @@ final class PanelGEMMTests: XCTestCase {
     func testLinearForwardAndInputGradientAgainstDoubleSums() {
         let N = 9, K = 40, M = 23
         let x = randomValues(N * K, key: 14), w = randomValues(M * K, key: 15), bias = randomValues(M, key: 16)
-        let dy = randomValues(N * M, key: 17)
+        let dy = randomValues(N * M, key: 17), residual = randomValues(N * M, key: 18)
         var y = [Float](repeating: 0, count: N * M), dx = [Float](repeating: 0, count: N * K)
-        Linear.forward(out: &y, inp: x, panels: Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .forward),
-                       bias: bias, rows: N, inFeatures: K, outFeatures: M)
+        var yPlus = [Float](repeating: 0, count: N * M)
+        let forwardPanels = Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .forward)
+        Linear.forward(out: &y, inp: x, panels: forwardPanels, bias: bias, rows: N, inFeatures: K, outFeatures: M)
+        Linear.forward(out: &yPlus, inp: x, panels: forwardPanels, bias: bias, residual: residual, rows: N,
+                       inFeatures: K, outFeatures: M)
         let panels = Linear.packed(weight: w, inFeatures: K, outFeatures: M, for: .inputGradient)
         dx.withUnsafeMutableBufferPointer { out in
             panels.withUnsafeBufferPointer { p in
@@ -124,6 +140,8 @@ final class PanelGEMMTests: XCTestCase {
             for m in 0..<M {
                 let expected = (0..<K).reduce(Double(bias[m])) { $0 + Double(x[n * K + $1]) * Double(w[m * K + $1]) }
                 XCTAssertEqual(Double(y[n * M + m]), expected, accuracy: 1e-5, "y (\(n), \(m))")
+                XCTAssertEqual(Double(yPlus[n * M + m]), expected + Double(residual[n * M + m]), accuracy: 1e-5,
+                               "y + residual (\(n), \(m))")
             }
             for k in 0..<K {
                 let expected = (0..<M).reduce(0.0) { $0 + Double(dy[n * M + $1]) * Double(w[$1 * K + k]) }

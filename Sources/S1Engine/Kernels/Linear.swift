@@ -39,31 +39,38 @@ public enum Linear {
         return panels
     }
 
-    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias (M), the weight as `.forward` panels; with `accumulate`,
-    /// out (N, M) += inp · weightᵀ (+ bias). Rows split over the engine's threads.
+    /// out (N, M) = residual + inp (N, K) · weight (M, K)ᵀ + bias (M), the weight as `.forward` panels; the
+    /// residual (N, M) and the bias are optional. Rows split over the engine's threads.
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                panels: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                               rows N: Int, inFeatures K: Int, outFeatures M: Int, accumulate: Bool = false) {
+                               residual: UnsafePointer<Float>? = nil,
+                               rows N: Int, inFeatures K: Int, outFeatures M: Int) {
         guard N > 0 else { return }
         RowParallel.forEachChunk(rows: N, minimumRowsPerTask: minimumRowsPerTask) { rows in
-            forward(out: out, inp: inp, panels: panels, bias: bias, rows: rows, inFeatures: K, outFeatures: M,
-                    accumulate: accumulate)
+            forward(out: out, inp: inp, panels: panels, bias: bias, residual: residual, rows: rows,
+                    inFeatures: K, outFeatures: M)
         }
     }
 
-    /// `forward` for the given rows of inp and out only, on the calling thread. Without `accumulate` a bias is
-    /// written into `out` first and the chains start from it (no zeroing pass, no bias pass).
+    /// `forward` for the given rows of inp, residual and out only, on the calling thread. The chains start from the
+    /// residual or, without one, from the bias (no zeroing, copying or bias pass); with both, the bias is added
+    /// after.
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                panels: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                               rows: Range<Int>, inFeatures K: Int, outFeatures M: Int, accumulate: Bool = false) {
+                               residual: UnsafePointer<Float>? = nil,
+                               rows: Range<Int>, inFeatures K: Int, outFeatures M: Int) {
         guard !rows.isEmpty else { return }
-        let prefillBias = bias != nil && !accumulate
-        if let bias, prefillBias {
-            for n in rows { (out + n * M).update(from: bias, count: M) }
+        let start: PanelGEMM.ChainStart
+        if let residual {
+            start = .addend(residual, rowStride: M)
+        } else if let bias {
+            start = .addend(bias, rowStride: 0)
+        } else {
+            start = .zero
         }
         PanelGEMM.multiply(out: out, outputStride: M, inp: inp, inputStride: K, panels: panels, depth: K, columns: M,
-                           rows: rows, accumulate: accumulate || prefillBias)
-        if let bias, accumulate {
+                           rows: rows, start: start)
+        if let bias, residual != nil {
             for n in rows {
                 let row = out + n * M
                 for m in 0..<M { row[m] += bias[m] }
@@ -109,7 +116,7 @@ public enum Linear {
     public static func inputGradient(dinp: UnsafeMutablePointer<Float>, accumulate: Bool, dout: UnsafePointer<Float>,
                                      panels: UnsafePointer<Float>, rows: Range<Int>, inFeatures K: Int, outFeatures M: Int) {
         PanelGEMM.multiply(out: dinp, outputStride: K, inp: dout, inputStride: M, panels: panels, depth: M, columns: K,
-                           rows: rows, accumulate: accumulate)
+                           rows: rows, start: accumulate ? .output : .zero)
     }
 
     /// dweight (M, K) += dout (N, M)ᵀ · inp (N, K); dbias (M) += Σ_rows dout.

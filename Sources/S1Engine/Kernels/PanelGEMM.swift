@@ -7,11 +7,22 @@
 /// which the prefetchers follow), and the micro-kernel is the classic 6 × 16 register tile: per k, two vector
 /// loads of B, six broadcasts of A, twelve fused multiply-adds, with no spills in AVX2's 16 registers.
 ///
-/// Bits: every output element is one fused multiply-add chain `c = fma(a_k, b_k, c)` in k order, starting from 0
-/// (or from C when accumulating), whatever the row count, the row range, the row's neighbours or the thread that
+/// Bits: every output element is one fused multiply-add chain `c = fma(a_k, b_k, c)` in k order, starting from its
+/// `ChainStart` (0, its current value, or an addend such as a residual or a bias), whatever the row count, the row range, the row's neighbours or the thread that
 /// runs it; partial tiles go through a scratch tile with the same chains. So a row's result is a function of that
 /// row alone (batch invariant), and splitting rows over threads cannot change it.
 public enum PanelGEMM {
+    /// Where each output element's chain starts.
+    public enum ChainStart {
+        /// 0: out = A·B.
+        case zero
+        /// The element's value in `out`: out += A·B.
+        case output
+        /// `addend[r·rowStride + j]` for output row r, column j: out = addend + A·B (a residual with the output's
+        /// layout; a bias with row stride 0). Reading it in the kernel saves copying it into `out` first.
+        case addend(UnsafePointer<Float>, rowStride: Int)
+    }
+
     /// Columns per panel (two 8-float vectors).
     public static let panelWidth = 16
     /// Rows per register tile.
@@ -57,13 +68,22 @@ public enum PanelGEMM {
         }
     }
 
-    /// out (rows, N) = [out +] inp (rows, K) · B (K, N) for the given rows, on the calling thread. Row r of inp
+    /// out (rows, N) = start + inp (rows, K) · B (K, N) for the given rows, on the calling thread. Row r of inp
     /// starts at `inp + r·inputStride`, row r of out at `out + r·outputStride`; `panels` from `pack`.
     public static func multiply(out: UnsafeMutablePointer<Float>, outputStride: Int,
                                 inp: UnsafePointer<Float>, inputStride: Int,
                                 panels: UnsafePointer<Float>, depth K: Int, columns N: Int,
-                                rows: Range<Int>, accumulate: Bool) {
+                                rows: Range<Int>, start: ChainStart) {
         let width = panelWidth, panelCount = (N + width - 1) / width
+        // The chains' first values as (row 0's pointer, row stride), or nil for zeros.
+        let origin: (base: UnsafePointer<Float>, rowStride: Int)?
+        switch start {
+        case .zero: origin = nil
+        case .output: origin = (UnsafePointer(out), outputStride)
+        case .addend(let addend, let rowStride): origin = (addend, rowStride)
+        }
+        func first(row: Int, column: Int) -> UnsafePointer<Float>? { origin.map { $0.base + row * $0.rowStride + column } }
+        let firstStride = origin?.rowStride ?? 0
         let groupedEnd = rows.lowerBound + rows.count / rowGroup * rowGroup
         var blockStart = rows.lowerBound
         while blockStart < groupedEnd {
@@ -75,10 +95,11 @@ public enum PanelGEMM {
                     let a = inp + row * inputStride, c = out + row * outputStride + column
                     if columns == width {
                         tile6x16(depth: K, a: a, aRowStride: inputStride, b: b, c: c, cRowStride: outputStride,
-                                 accumulate: accumulate)
+                                 first: first(row: row, column: column), firstRowStride: firstStride)
                     } else {
                         partialTile(rows: rowGroup, columns: columns, depth: K, a: a, aRowStride: inputStride, b: b,
-                                    c: c, cRowStride: outputStride, accumulate: accumulate)
+                                    c: c, cRowStride: outputStride, first: first(row: row, column: column),
+                                    firstRowStride: firstStride)
                     }
                 }
             }
@@ -96,40 +117,45 @@ public enum PanelGEMM {
                 let column = panel * width
                 partialTile(rows: remainder, columns: min(width, N - column), depth: K, a: block, aRowStride: K,
                             b: panels + panel * K * width, c: out + groupedEnd * outputStride + column,
-                            cRowStride: outputStride, accumulate: accumulate)
+                            cRowStride: outputStride, first: first(row: groupedEnd, column: column),
+                            firstRowStride: firstStride)
             }
         }
     }
 
     /// A tile with fewer than 6 rows or 16 columns: `a` has 6 readable rows; the 6-row kernel writes a scratch tile
-    /// (holding c's real elements first when accumulating) and the real elements are copied out.
+    /// (holding the chains' first values for the real elements) and the real elements are copied out.
     private static func partialTile(rows: Int, columns: Int, depth K: Int, a: UnsafePointer<Float>, aRowStride: Int,
                                     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, cRowStride: Int,
-                                    accumulate: Bool) {
+                                    first: UnsafePointer<Float>?, firstRowStride: Int) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: rowGroup * panelWidth) { buffer in
             let scratch = buffer.baseAddress!
             scratch.initialize(repeating: 0, count: rowGroup * panelWidth)
-            if accumulate {
-                for r in 0..<rows { (scratch + r * panelWidth).update(from: c + r * cRowStride, count: columns) }
+            if let first {
+                for r in 0..<rows { (scratch + r * panelWidth).update(from: first + r * firstRowStride, count: columns) }
             }
-            tile6x16(depth: K, a: a, aRowStride: aRowStride, b: b, c: scratch, cRowStride: panelWidth, accumulate: true)
+            tile6x16(depth: K, a: a, aRowStride: aRowStride, b: b, c: scratch, cRowStride: panelWidth,
+                     first: UnsafePointer(scratch), firstRowStride: panelWidth)
             for r in 0..<rows { (c + r * cRowStride).update(from: scratch + r * panelWidth, count: columns) }
         }
     }
 
-    /// c (6, 16) = [c +] a (6, K) · b (K, 16); b is one panel (row stride 16).
+    /// c (6, 16) = first + a (6, K) · b (K, 16), `first` (6, 16) with row stride `firstRowStride` or nil for 0
+    /// (it may be c itself); b is one panel (row stride 16).
     @inline(__always)
     private static func tile6x16(depth K: Int, a: UnsafePointer<Float>, aRowStride s: Int, b: UnsafePointer<Float>,
-                                 c: UnsafeMutablePointer<Float>, cRowStride ldc: Int, accumulate: Bool) {
+                                 c: UnsafeMutablePointer<Float>, cRowStride ldc: Int,
+                                 first: UnsafePointer<Float>?, firstRowStride fs: Int) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
         var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
-        let r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc
-        if accumulate {
-            c00 = load8(c); c01 = load8(c + 8); c10 = load8(r1); c11 = load8(r1 + 8)
-            c20 = load8(r2); c21 = load8(r2 + 8); c30 = load8(r3); c31 = load8(r3 + 8)
-            c40 = load8(r4); c41 = load8(r4 + 8); c50 = load8(r5); c51 = load8(r5 + 8)
+        if let f0 = first {
+            let f1 = f0 + fs, f2 = f1 + fs, f3 = f2 + fs, f4 = f3 + fs, f5 = f4 + fs
+            c00 = load8(f0); c01 = load8(f0 + 8); c10 = load8(f1); c11 = load8(f1 + 8)
+            c20 = load8(f2); c21 = load8(f2 + 8); c30 = load8(f3); c31 = load8(f3 + 8)
+            c40 = load8(f4); c41 = load8(f4 + 8); c50 = load8(f5); c51 = load8(f5 + 8)
         }
+        let r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc
         // Two base pointers and one stride: rows 0–2 at a, a + s, a + 2s and rows 3–5 at a3, a3 + s, a3 + 2s,
         // which x86 addresses directly (pointers for all six rows ran out of general registers and spilled).
         var a0 = a, a3 = a + 3 &* s, panel = b

@@ -137,7 +137,7 @@ public final class Qwen2Model: @unchecked Sendable {
         let half = d / 2
         let panels = a.packedWeights(.forward, from: self)
         // out = inp·weightᵀ (+ bias), plus `residual` when given, for the given rows. The batched path multiplies
-        // the packed weight and lets the chains start from the residual (no add pass); the row-invariant path
+        // the packed weight with chains that start from the residual (no copy or add pass); the row-invariant path
         // computes every row with the same one-row OpenBLAS call and adds the residual afterwards, as the
         // reference KV-cache decoder does.
         func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -151,9 +151,8 @@ public final class Qwen2Model: @unchecked Sendable {
                     for i in first..<(first + count) { out[i] += residual[i] }
                 }
             } else {
-                if let residual { (out + first).update(from: residual + first, count: count) }
-                Linear.forward(out: out, inp: inp, panels: packed, bias: bias, rows: rows, inFeatures: K, outFeatures: M,
-                               accumulate: residual != nil)
+                Linear.forward(out: out, inp: inp, panels: packed, bias: bias, residual: residual, rows: rows,
+                               inFeatures: K, outFeatures: M)
             }
         }
         Embedding.forward(out: a.layers.first?.residualIn ?? a.residualOut, tokens: tokens, table: embeddingWeights,
