@@ -228,34 +228,15 @@ public enum BlockedCausalAttention {
     // MARK: - Register-blocked kernels
 
     /// out row r, tile j (16 keys) = scale · Σ_c left_r[c] · tiles[j][c] for the `rows` (≤ 6) left rows and every
-    /// tile holding one of the first `keys` keys. Rows past `rows` repeat the last (computed, not stored).
+    /// tile holding one of the first `keys` keys.
     @inline(__always)
     private static func scoreTiles(_ out: UnsafeMutablePointer<Float>, width: Int, rows: Int,
                                    left: UnsafePointer<Float>, leftStride: Int, tiles: UnsafePointer<Float>,
                                    keys: Int, depth: Int, scale: Float) {
-        let l0 = left, l1 = left + min(1, rows - 1) * leftStride, l2 = left + min(2, rows - 1) * leftStride
-        let l3 = left + min(3, rows - 1) * leftStride, l4 = left + min(4, rows - 1) * leftStride
-        let l5 = left + min(5, rows - 1) * leftStride
+        let scalars = SixRows(left, rowStride: leftStride, rows: rows)
         for tile in 0..<((keys + 15) / 16) {
-            let panel = tiles + tile * depth * 16
-            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>()
-            var a3 = SIMD16<Float>(), a4 = SIMD16<Float>(), a5 = SIMD16<Float>()
-            for c in 0..<depth {
-                let w = load16(panel + 16 * c)
-                a0 = a0.addingProduct(w, l0[c])
-                a1 = a1.addingProduct(w, l1[c])
-                a2 = a2.addingProduct(w, l2[c])
-                a3 = a3.addingProduct(w, l3[c])
-                a4 = a4.addingProduct(w, l4[c])
-                a5 = a5.addingProduct(w, l5[c])
-            }
-            let column = out + tile * 16
-            store16(column, a0 * scale)
-            if rows > 1 { store16(column + width, a1 * scale) }
-            if rows > 2 { store16(column + 2 * width, a2 * scale) }
-            if rows > 3 { store16(column + 3 * width, a3 * scale) }
-            if rows > 4 { store16(column + 4 * width, a4 * scale) }
-            if rows > 5 { store16(column + 5 * width, a5 * scale) }
+            let sums = scalars.sums(vectors: tiles + tile * depth * 16, vectorStride: 16, count: depth)
+            sums.store(rows: rows, to: out + tile * 16, rowStride: width) { store16($0, $1 * scale) }
         }
     }
 
@@ -265,30 +246,65 @@ public enum BlockedCausalAttention {
     private static func weightedRowSums(into out: UnsafeMutablePointer<Float>, stride: Int, columns: Int,
                                         weights: UnsafePointer<Float>, weightStride: Int, rows: Int,
                                         vectors: UnsafePointer<Float>, vectorStride: Int, count: Int) {
-        let w0 = weights, w1 = weights + min(1, rows - 1) * weightStride
-        let w2 = weights + min(2, rows - 1) * weightStride, w3 = weights + min(3, rows - 1) * weightStride
-        let w4 = weights + min(4, rows - 1) * weightStride, w5 = weights + min(5, rows - 1) * weightStride
+        let scalars = SixRows(weights, rowStride: weightStride, rows: rows)
         for c in Swift.stride(from: 0, to: columns, by: 16) {
+            let sums = scalars.sums(vectors: vectors + c, vectorStride: vectorStride, count: count)
+            let lanes = min(16, columns - c)
+            sums.store(rows: rows, to: out + c, rowStride: stride) { storePrefix($0, $1, lanes) }
+        }
+    }
+
+    /// The 6-row kernel both of the above are: up to 6 rows of scalars against one stream of 16-float vectors,
+    /// sum_r = Σ_i row_r[i] · vector_i, 12 accumulators with a loaded vector pair and a broadcast. Rows past the
+    /// real ones repeat the last (computed, never stored), so short micro-blocks read only real rows.
+    struct SixRows {
+        let r0, r1, r2, r3, r4, r5: UnsafePointer<Float>
+
+        @inline(__always)
+        init(_ first: UnsafePointer<Float>, rowStride: Int, rows: Int) {
+            r0 = first
+            r1 = first + min(1, rows - 1) * rowStride
+            r2 = first + min(2, rows - 1) * rowStride
+            r3 = first + min(3, rows - 1) * rowStride
+            r4 = first + min(4, rows - 1) * rowStride
+            r5 = first + min(5, rows - 1) * rowStride
+        }
+
+        /// Each row's sum over i < count of row[i] · vector_i, vector_i at `vectors + i·vectorStride`, in i order
+        /// with fused multiply-adds.
+        @inline(__always)
+        func sums(vectors: UnsafePointer<Float>, vectorStride: Int, count: Int) -> Sums {
             var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>()
             var a3 = SIMD16<Float>(), a4 = SIMD16<Float>(), a5 = SIMD16<Float>()
-            var vector = vectors + c
-            for j in 0..<count {
+            var vector = vectors
+            for i in 0..<count {
                 let x = load16(vector)
-                a0 = a0.addingProduct(x, w0[j])
-                a1 = a1.addingProduct(x, w1[j])
-                a2 = a2.addingProduct(x, w2[j])
-                a3 = a3.addingProduct(x, w3[j])
-                a4 = a4.addingProduct(x, w4[j])
-                a5 = a5.addingProduct(x, w5[j])
+                a0 = a0.addingProduct(x, r0[i])
+                a1 = a1.addingProduct(x, r1[i])
+                a2 = a2.addingProduct(x, r2[i])
+                a3 = a3.addingProduct(x, r3[i])
+                a4 = a4.addingProduct(x, r4[i])
+                a5 = a5.addingProduct(x, r5[i])
                 vector += vectorStride
             }
-            let lanes = min(16, columns - c)
-            storePrefix(out + c, a0, lanes)
-            if rows > 1 { storePrefix(out + stride + c, a1, lanes) }
-            if rows > 2 { storePrefix(out + 2 * stride + c, a2, lanes) }
-            if rows > 3 { storePrefix(out + 3 * stride + c, a3, lanes) }
-            if rows > 4 { storePrefix(out + 4 * stride + c, a4, lanes) }
-            if rows > 5 { storePrefix(out + 5 * stride + c, a5, lanes) }
+            return Sums(a0: a0, a1: a1, a2: a2, a3: a3, a4: a4, a5: a5)
+        }
+    }
+
+    /// The six sums of `SixRows.sums`.
+    struct Sums {
+        let a0, a1, a2, a3, a4, a5: SIMD16<Float>
+
+        /// `store(row r's address, sum r)` for the first `rows` rows, `rowStride` floats apart from `out`.
+        @inline(__always)
+        func store(rows: Int, to out: UnsafeMutablePointer<Float>, rowStride: Int,
+                   _ store: (UnsafeMutablePointer<Float>, SIMD16<Float>) -> Void) {
+            store(out, a0)
+            if rows > 1 { store(out + rowStride, a1) }
+            if rows > 2 { store(out + 2 * rowStride, a2) }
+            if rows > 3 { store(out + 3 * rowStride, a3) }
+            if rows > 4 { store(out + 4 * rowStride, a4) }
+            if rows > 5 { store(out + 5 * rowStride, a5) }
         }
     }
 
