@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// Causal GQA attention for training, in register-blocked Swift kernels: scores, probabilities and their
-/// gradients for 4 query rows (or 4 keys) at a time against tiles of 16 keys, only for the tiles that the causal
+/// gradients for 6 query rows (or 4 keys) at a time against tiles of 16 keys, only for the tiles that the causal
 /// mask leaves visible. Same shapes and conventions as `CausalAttention.forward/backward`.
 ///
 /// Why not GEMM calls (the previous version, through `cblas_sgemm`): with head sizes of 32–128 and blocks of 64
