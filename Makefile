@@ -1,7 +1,7 @@
 # Every entry point installs the Debian packages it needs, then builds.
 # The same flags serve `build`, `test` and `bench`, so the tests exercise the binary that `make run` uses.
 
-DEB_PACKAGES := pkg-config libyaml-dev libarchive-dev libopenblas-dev libarchive-tools zstd chromium python3-venv
+DEB_PACKAGES := pkg-config libyaml-dev libarchive-dev libarchive-tools zstd chromium python3-venv qemu-user
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Release builds: the engine's numeric loops are 10-100x slower unoptimised. The CPU level is pinned so that
 # fused multiply-adds compile to instructions (not libm calls) and every build makes the same arithmetic.

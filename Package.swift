@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // The s1 runner: one YAML experiment → a planned, cached, deterministic run of the s1 recipe.
 // Layers (dependencies point down only): CLI → Runner → Report → Method → Engine → Store → Spec → C shims.
 import PackageDescription
@@ -18,14 +18,16 @@ let package = Package(
         // C libraries from Debian packages, found through pkg-config.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The start-up check of the reference instruction set: C, compiled for the baseline CPU, so that it runs
+        // before any Swift code compiled for x86-64-v3 could (see Sources/S1Engine/ReferenceISA.swift).
+        .target(name: "CReferenceISA"),
 
         .target(name: "S1Spec", dependencies: ["CYAML"]),
         .target(name: "S1Store", dependencies: [
             "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "S1Engine", dependencies: ["COpenBLAS"]),
+        .target(name: "S1Engine", dependencies: ["CReferenceISA"]),
         // The CUDA backend: libcuda, libnvrtc and libcublasLt are opened at run time (dlopen), so nothing here
         // needs CUDA to build; kernels are CUDA C resources compiled by NVRTC on the device.
         .target(name: "S1CUDA", dependencies: [
@@ -37,7 +39,9 @@ let package = Package(
         .target(name: "S1Runner", dependencies: [
             "S1Spec", "S1Store", "S1Engine", "S1CUDA", "S1Method", "S1Report",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["CodeDigests"]),
+        // Step keys hash the sources a step is built from (BuildCodeDigests), never the executable's bytes.
+        .plugin(name: "CodeDigests", capability: .buildTool()),
         .executableTarget(name: "S1CLI", dependencies: [
             "S1Runner", "S1Method", "S1Engine", "S1CUDA", "S1Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -24,7 +24,22 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The artifact store: step records, objects and runs.")
     var store: String = "artifacts"
 
-    var workspace: Workspace { Workspace(storeRoot: URL(fileURLWithPath: store)) }
+    @Option(name: .long, help: ArgumentHelp(
+        "Threads the CPU engine uses (default: S1_THREADS, else every core). Any count computes the same bits, so it is recorded but never part of a step key.",
+        valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(1...4096).contains(threads) {
+            throw ValidationError("--threads \(threads): expected a whole number of threads from 1 to 4096")
+        }
+    }
+
+    var workspace: Workspace {
+        // The engine reads its thread count where every backend's environment is probed: through S1_THREADS.
+        if let threads { setenv("S1_THREADS", String(threads), 1) }
+        return Workspace(storeRoot: URL(fileURLWithPath: store))
+    }
 }
 
 /// An experiment file and its overrides.

@@ -26,11 +26,11 @@ public struct Workspace {
             experimentName: spec.experiment.name, baseDirectory: URL(fileURLWithPath: spec.baseDirectory),
             seeds: SeedTree(root: UInt64(bitPattern: Int64(spec.experiment.seed))))
         return Prepared(spec: spec, experimentPlan: experimentPlan, context: context,
-                        environment: EnvironmentProbe.environment(backend: spec.experiment.backend.rawValue))
+                        environment: try EnvironmentProbe.environment(backend: spec.experiment.backend.rawValue))
     }
 
     public func executor(for prepared: Prepared, sink: ProgressSink) throws -> RunExecutor {
-        try RunExecutor(storeRoot: storeRoot, registry: registry, code: try CodeIdentity.current(),
+        try RunExecutor(storeRoot: storeRoot, registry: registry, code: CodeIdentity.current(),
                         environment: prepared.environment, sink: sink)
     }
 

@@ -4,10 +4,8 @@ import XCTest
 /// The whole s1 pipeline on a miniature of the miniature: every step kind runs, results and the report come out,
 /// forced budgets hold, and a second run is fully cached.
 final class PipelineTests: XCTestCase {
-    func testTinyExperimentRunsEveryStepKind() throws {
-        let directory = try scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try """
+    /// Every step kind on models small enough to train in seconds.
+    static let tinyExperiment = """
         name: tiny
         seed: 5
         data:
@@ -31,7 +29,12 @@ final class PipelineTests: XCTestCase {
             - {name: rs, rejection_sampling: {max_thinking_tokens: [8], max_tries: 2}}
             - {name: vote, majority: {samples: [1, 2], model: base}}
 
-        """.write(to: directory.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
+        """
+
+    func testTinyExperimentRunsEveryStepKind() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.tinyExperiment.write(to: directory.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
         let first = try S1Process.run(["run", "tiny.yaml", "--quiet"], in: directory)
         XCTAssertEqual(first.status, 0, first.combined)
         XCTAssertTrue(first.stdout.contains("t/budget"), "Table-3 summary printed: \(first.stdout)")

@@ -150,3 +150,53 @@ final class PanelGEMMTests: XCTestCase {
         }
     }
 }
+
+/// `Linear.weightGradient` through `PanelGEMM`: every dweight element is the scalar fused multiply-add chain from
+/// its old value over the rows in order, and every dbias element the row-order sum, whatever the depth blocks,
+/// the row and column remainders and the thread count.
+final class WeightGradientTests: XCTestCase {
+    func testWeightGradientIsOneChainOverTheRowsInOrder() {
+        // Rows across several 256-row depth blocks (and a partial one); features and inputs with tile remainders.
+        for (N, K, M) in [(1, 1, 1), (7, 16, 6), (255, 17, 13), (257, 21, 37), (600, 40, 7)] {
+            var rng = CounterRNG(key: UInt64(N * 7919 + K * 31 + M))
+            func values(_ n: Int) -> [Float] { (0..<n).map { _ in Float(rng.nextUnit() * 2 - 1) } }
+            let dout = values(N * M), inp = values(N * K), initialWeight = values(M * K), initialBias = values(M)
+            var expectedWeight = initialWeight, expectedBias = initialBias
+            for m in 0..<M {
+                for k in 0..<K {
+                    var chain = initialWeight[m * K + k]
+                    for n in 0..<N { chain = chain.addingProduct(dout[n * M + m], inp[n * K + k]) }
+                    expectedWeight[m * K + k] = chain
+                }
+                var sum = initialBias[m]
+                for n in 0..<N { sum += dout[n * M + m] }
+                expectedBias[m] = sum
+            }
+            for threads in [1, 2, 3] {
+                EngineEnvironment.configure(threads: threads)
+                var dweight = initialWeight, dbias = initialBias
+                Linear.weightGradient(dweight: &dweight, dbias: &dbias, dout: dout, inp: inp, rows: N, inFeatures: K, outFeatures: M)
+                XCTAssertEqual(dweight.map(\.bitPattern), expectedWeight.map(\.bitPattern), "(\(N), \(K), \(M)) at \(threads) threads")
+                XCTAssertEqual(dbias.map(\.bitPattern), expectedBias.map(\.bitPattern), "bias (\(N), \(K), \(M)) at \(threads) threads")
+            }
+            EngineEnvironment.configure(threads: 1)
+        }
+    }
+
+    /// The same product in Double: the chains are a sum, not merely a reproducible number.
+    func testWeightGradientAgreesWithDoubleSums() {
+        let N = 300, K = 24, M = 20
+        var rng = CounterRNG(key: 77)
+        let dout = (0..<(N * M)).map { _ in Float(rng.nextUnit() * 2 - 1) }
+        let inp = (0..<(N * K)).map { _ in Float(rng.nextUnit() * 2 - 1) }
+        var dweight = [Float](repeating: 0, count: M * K)
+        Linear.weightGradient(dweight: &dweight, dbias: nil, dout: dout, inp: inp, rows: N, inFeatures: K, outFeatures: M)
+        for m in 0..<M {
+            for k in 0..<K {
+                var exact = 0.0
+                for n in 0..<N { exact += Double(dout[n * M + m]) * Double(inp[n * K + k]) }
+                XCTAssertEqual(Double(dweight[m * K + k]), exact, accuracy: 1e-4, "(\(m), \(k))")
+            }
+        }
+    }
+}

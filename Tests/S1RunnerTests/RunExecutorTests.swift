@@ -20,7 +20,8 @@ final class RunExecutorTests: XCTestCase {
         let kinds: [any StepExecutor] = [WriteTextStep(), JoinStep(), FailingStep()]
         let registry = StepRegistry(kinds.map { CountingStep(inner: $0, counter: counter) })
         return try RunExecutor(storeRoot: root.appendingPathComponent("store"), registry: registry,
-                               code: CodeIdentity(toolVersion: "test", executable: ContentHasher.digest(of: Data("code".utf8))),
+                               code: CodeIdentity(toolVersion: "test", compiler: "test", configuration: "test",
+                                                  units: ["S1Runner/Steps": "0", "S1Method": "1"], dependencies: [:]),
                                environment: ExecutionEnvironment(backend: "cpu", architecture: "test"),
                                sink: RecordingSink())
     }

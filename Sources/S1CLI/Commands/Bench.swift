@@ -71,7 +71,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     struct EngineMatmul: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "engine-gemm", abstract: "Largest matmul of the step vs OpenBLAS (same shape and square peak).")
+        static let configuration = CommandConfiguration(commandName: "engine-gemm", abstract: "GFLOP/s of the step's largest matmul: forward, input gradient and weight gradient.")
         @Option var threads = 1
         func run() throws { print(EngineBenchmarks.largestMatmul(threads: threads)) }
     }

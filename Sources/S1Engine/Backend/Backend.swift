@@ -10,12 +10,19 @@ public protocol Backend: AnyObject {
     /// What can change float results on this backend (device, kernel set, library versions): hashed into the
     /// step keys of every step that computes with it.
     var kernelFacts: [String: String] { get }
+    /// What describes the run but cannot change a result (thread count, CPU features): recorded in
+    /// `environment.json`, never hashed.
+    var recordedFacts: [String: String] { get }
     /// A training worker for `model`, holding at most `maxRows` token rows (micro-batch × length) at once.
     /// The device reads the host parameters and `optimizer` moments now; call `synchronizeToHost()` before
     /// reading them back (checkpoints, the end of training).
     func makeTrainingDevice(model: Qwen2Model, optimizer: AdamW, maxRows: Int) throws -> any TrainingDevice
     /// A decoder for `model` (weights read now; later host changes are not seen).
     func makeDecoder(model: Qwen2Model) throws -> any IncrementalDecoder
+}
+
+extension Backend {
+    public var recordedFacts: [String: String] { [:] }
 }
 
 /// The gradient and optimiser half of one SFT step, on some device.

@@ -1,4 +1,4 @@
-/// The reference backend: the Swift + OpenBLAS engine, fp32 throughout.
+/// The reference backend: the engine's own Swift kernels, fp32 throughout.
 public final class CPUBackend: Backend, @unchecked Sendable {
     public static let shared = CPUBackend()
 
@@ -6,11 +6,14 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public var name: String { "cpu" }
 
-    /// The OpenBLAS core, configuration, thread count and CPU features (what can change float results here).
+    /// The kernels' arithmetic version and the reference instruction set: all that can change float results here.
     public var kernelFacts: [String: String] {
-        var facts: [String: String] = [:]
-        for (key, value) in EngineEnvironment.current().fingerprint { facts[key] = value }
-        return facts
+        Dictionary(uniqueKeysWithValues: EngineEnvironment.current().fingerprint.map { ($0.key, $0.value) })
+    }
+
+    /// The thread count and the CPU's SIMD features: recorded, never keyed (they cannot change a bit).
+    public var recordedFacts: [String: String] {
+        Dictionary(uniqueKeysWithValues: EngineEnvironment.current().recordedFacts.map { ($0.key, $0.value) })
     }
 
     public func makeTrainingDevice(model: Qwen2Model, optimizer: AdamW, maxRows: Int) throws -> any TrainingDevice {

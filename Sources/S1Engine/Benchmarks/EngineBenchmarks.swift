@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// Throughput measurements for `make bench` (through `s1 bench`), never for the timed test suite.
@@ -27,11 +26,10 @@ public enum EngineBenchmarks {
         try trainer.run(stopAfterStep: 1 + steps)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu = cpuSeconds() - cpuStart
         let tokens = Double(steps * batch * length)
-        let environment = EngineEnvironment.current()
         return "{\"engine\":\"s1-swift\",\"threads\":\(threads),\"batch\":\(batch),\"micro_batch\":\(microBatch ?? batch),"
             + "\"length\":\(length),\"steps\":\(steps),"
             + "\"tokens_per_second\":\(tokens / seconds),\"tokens_per_cpu_second\":\(tokens / cpu),"
-            + "\"blas_core\":\"\(environment.blasCoreName)\",\"parameters\":\(model.parameterCount)}"
+            + "\"kernel_version\":\"\(EngineEnvironment.kernelVersion)\",\"parameters\":\(model.parameterCount)}"
     }
 
     /// Greedy KV-cache decoding on the same shape: `newTokens` new tokens after a `prompt`-token random prompt for
@@ -60,51 +58,50 @@ public enum EngineBenchmarks {
             + "\"tokens_per_second\":\(generated / seconds),\"tokens_per_cpu_second\":\(generated / cpu)}"
     }
 
-    /// GFLOP/s of the training step's largest matmul (the fused gate/up projection, (B·T, C)·(C, 2I), through
-    /// `PanelGEMM` on weights packed once, as the step runs it), against OpenBLAS on the same shape and on a large
-    /// square sgemm (the practical peak on this machine); best of 5 timings each.
+    /// GFLOP/s of the training step's largest matmul, the fused gate/up projection (B·T, C)·(C, 2I), in its three
+    /// products as the step runs them through `PanelGEMM`: the forward on weights packed once, the input gradient,
+    /// and the weight gradient (activations packed per call); best of 5 timings each. The peer for the whole step
+    /// is PyTorch (`scripts/bench-engine.sh`).
     public static func largestMatmul(threads: Int) -> String {
         EngineEnvironment.configure(threads: threads)
         defer { EngineEnvironment.configure(threads: 1) }
-        // x (rows, in) and w (out, in) with fixed values; best of 5 timings of `repeats` products into y (rows, out).
-        func gflops(rows: Int, inFeatures: Int, outFeatures: Int, repeats: Int,
-                    _ prepare: (_ weight: UnsafePointer<Float>) -> Void,
-                    _ multiply: (_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>) -> Void) -> Double {
-            let x = FloatBuffer(count: rows * inFeatures), w = FloatBuffer(count: outFeatures * inFeatures)
-            let y = FloatBuffer(count: rows * outFeatures)
-            for i in 0..<x.count { x.pointer[i] = Float(i % 7) * 0.1 }
-            for i in 0..<w.count { w.pointer[i] = Float(i % 5) * 0.1 }
-            prepare(w.pointer)
-            multiply(y.pointer, x.pointer, w.pointer)
+        let (rows, C, gateUp) = (16 * 128, 128, 768)
+        let x = FloatBuffer(count: rows * C), w = FloatBuffer(count: gateUp * C), dy = FloatBuffer(count: rows * gateUp)
+        let y = FloatBuffer(count: rows * gateUp), dx = FloatBuffer(count: rows * C), dw = FloatBuffer(count: gateUp * C)
+        for i in 0..<x.count { x.pointer[i] = Float(i % 7) * 0.1 }
+        for i in 0..<w.count { w.pointer[i] = Float(i % 5) * 0.1 }
+        for i in 0..<dy.count { dy.pointer[i] = Float(i % 3) * 0.01 }
+        let forwardPanels = FloatBuffer(count: Linear.panelFloats(inFeatures: C, outFeatures: gateUp, for: .forward))
+        let gradientPanels = FloatBuffer(count: Linear.panelFloats(inFeatures: C, outFeatures: gateUp, for: .inputGradient))
+        Linear.pack(forwardPanels.pointer, weight: w.pointer, inFeatures: C, outFeatures: gateUp, for: .forward)
+        Linear.pack(gradientPanels.pointer, weight: w.pointer, inFeatures: C, outFeatures: gateUp, for: .inputGradient)
+        // Best of 5 timings of `repeats` calls of `product`.
+        func gflops(repeats: Int, _ product: () -> Void) -> Double {
+            product()
             var best = Double.infinity
             for _ in 0..<5 {
                 let start = DispatchTime.now().uptimeNanoseconds
-                for _ in 0..<repeats { multiply(y.pointer, x.pointer, w.pointer) }
+                for _ in 0..<repeats { product() }
                 best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
-            return 2 * Double(rows * inFeatures * outFeatures * repeats) / best / 1e9
+            return 2 * Double(rows * C * gateUp * repeats) / best / 1e9
         }
-        let (rows, C, gateUp) = (16 * 128, 128, 768)
-        let panels = FloatBuffer(count: Linear.panelFloats(inFeatures: C, outFeatures: gateUp, for: .forward))
-        let largest = gflops(rows: rows, inFeatures: C, outFeatures: gateUp, repeats: 20) { weight in
-            Linear.pack(panels.pointer, weight: weight, inFeatures: C, outFeatures: gateUp, for: .forward)
-        } _: { out, inp, _ in
-            Linear.forward(out: out, inp: inp, panels: panels.pointer, bias: nil, rows: rows, inFeatures: C, outFeatures: gateUp)
+        let forward = gflops(repeats: 20) {
+            Linear.forward(out: y.pointer, inp: x.pointer, panels: forwardPanels.pointer, bias: nil, rows: rows,
+                           inFeatures: C, outFeatures: gateUp)
         }
-        // OpenBLAS on y = x·wᵀ, rows split over the threads as the engine splits them (one thread per call).
-        func openBLAS(rows: Int, inFeatures: Int, outFeatures: Int, repeats: Int) -> Double {
-            gflops(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, repeats: repeats) { _ in } _: { out, inp, weight in
-                RowParallel.forEachChunk(rows: rows, minimumRowsPerTask: 64) { part in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(part.count), Int32(outFeatures),
-                                Int32(inFeatures), 1, inp + part.lowerBound * inFeatures, Int32(inFeatures), weight,
-                                Int32(inFeatures), 0, out + part.lowerBound * outFeatures, Int32(outFeatures))
-                }
+        let inputGradient = gflops(repeats: 20) {
+            RowParallel.forEachChunk(rows: rows, minimumRowsPerTask: Linear.minimumRowsPerTask) { part in
+                Linear.inputGradient(dinp: dx.pointer, accumulate: false, dout: dy.pointer, panels: gradientPanels.pointer,
+                                     rows: part, inFeatures: C, outFeatures: gateUp)
             }
         }
-        let sameShape = openBLAS(rows: rows, inFeatures: C, outFeatures: gateUp, repeats: 20)
-        let peak = openBLAS(rows: 1024, inFeatures: 1024, outFeatures: 1024, repeats: 5)
-        return "{\"engine\":\"s1-swift-gemm\",\"threads\":\(threads),\"largest_matmul_gflops\":\(largest),"
-            + "\"largest_matmul_openblas_gflops\":\(sameShape),\"square_1024_gflops\":\(peak),\"efficiency\":\(largest / peak)}"
+        let weightGradient = gflops(repeats: 20) {
+            Linear.weightGradient(dweight: dw.pointer, dbias: nil, dout: dy.pointer, inp: x.pointer, rows: rows,
+                                  inFeatures: C, outFeatures: gateUp)
+        }
+        return "{\"engine\":\"s1-swift-gemm\",\"threads\":\(threads),\"forward_gflops\":\(forward),"
+            + "\"input_gradient_gflops\":\(inputGradient),\"weight_gradient_gflops\":\(weightGradient)}"
     }
 
     private static func cpuSeconds() -> Double {

@@ -1,14 +1,14 @@
-import COpenBLAS
-
 /// A linear layer `y = x·Wᵀ + b` with PyTorch's weight layout `(out, in)`.
 ///
 /// The batched forward and the input gradient run through `PanelGEMM` on the weight packed into panels once
 /// (`pack`, or `WeightPanels` for a whole model): every output element is one fused multiply-add chain in k order,
 /// so a row's result does not depend on the other rows, the row count or the thread that computes it. The weight
-/// gradient (a reduction over all rows, both operands activations) runs through OpenBLAS `cblas_sgemm`, one
-/// single-threaded call per thread, split by output features (never by the reduction).
+/// gradient (a reduction over all rows, both operands activations) runs through `PanelGEMM` too, on the
+/// activations packed per call: every gradient element is one chain over the rows in row order, split over the
+/// threads by output features (never by the reduction), so its bits depend neither on the thread count nor on the
+/// CPU (no BLAS library picks kernels by CPU model or problem size here).
 ///
-/// `forwardRowInvariant` is the one-row OpenBLAS path that the KV-cache reference decoder mirrors.
+/// `forwardRowInvariant` is the plain one-row path that the KV-cache reference decoder mirrors.
 public enum Linear {
     /// Which product a weight's panels serve.
     public enum PanelDirection: Sendable {
@@ -82,17 +82,21 @@ public enum Linear {
     /// hand-off than they save.
     static let minimumRowsPerTask = 64
 
-    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias, each row by an identical one-row OpenBLAS call on the
-    /// unpacked weight, so row n's output does not depend on N or on the other rows. The KV-cache reference decoder
-    /// (`IncrementalDecodeReferenceTests`) and `Qwen2Model.forward(rowInvariant: true)` use it.
+    /// out (N, M) = inp (N, K) · weight (M, K)ᵀ + bias on the unpacked weight, each element one fused multiply-add
+    /// chain in k order from its bias (the same chains as `forward`), so row n's output does not depend on N or on
+    /// the other rows. The KV-cache reference decoder (`IncrementalDecodeReferenceTests`) and
+    /// `Qwen2Model.forward(rowInvariant: true)` use it: a second, independent spelling of the panel kernel's chains.
     public static func forwardRowInvariant(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                            weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                            rows N: Int, inFeatures K: Int, outFeatures M: Int) {
         for n in 0..<N {
-            let row = out + n * M
-            if let bias { row.update(from: bias, count: M) }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1, Int32(M), Int32(K), 1, inp + n * K, Int32(K),
-                        weight, Int32(K), bias != nil ? 1 : 0, row, Int32(M))
+            let x = inp + n * K, row = out + n * M
+            for m in 0..<M {
+                let w = weight + m * K
+                var sum = bias?[m] ?? 0
+                for k in 0..<K { sum = sum.addingProduct(x[k], w[k]) }
+                row[m] = sum
+            }
         }
     }
 
@@ -120,22 +124,72 @@ public enum Linear {
     }
 
     /// dweight (M, K) += dout (N, M)ᵀ · inp (N, K); dbias (M) += Σ_rows dout.
+    ///
+    /// As a `PanelGEMM` product: A = doutᵀ (M, N), each thread transposing its own output features, times B = inp
+    /// (N, K) packed into panels in depth blocks of `weightGradientDepthBlock` rows (a block's panels and A's
+    /// slices stay in L1/L2). Each dweight element is one chain from its current value over n = 0…N−1 in order: a
+    /// depth block continues the chain where the previous one stored it (`.output`), which is the same arithmetic
+    /// as one unbroken chain. dbias sums each column in row order.
     public static func weightGradient(dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
                                       dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
                                       rows N: Int, inFeatures K: Int, outFeatures M: Int) {
         guard N > 0 else { return }
+        let block = weightGradientDepthBlock, blocks = (N + block - 1) / block
+        let blockPanelFloats = PanelGEMM.panelFloats(depth: block, columns: K)
+        let panels = UnsafeMutablePointer<Float>.allocate(capacity: blocks * blockPanelFloats)
+        let transposed = UnsafeMutablePointer<Float>.allocate(capacity: M * N)
+        defer { panels.deallocate(); transposed.deallocate() }
+        // Depth block b holds inp rows b·block ..< min(N, (b+1)·block) as panels (⌈K/16⌉, rows, 16).
+        RowParallel.forEachChunk(rows: blocks, minimumRowsPerTask: 1) { range in
+            for b in range {
+                let first = b * block, depth = min(block, N - first)
+                PanelGEMM.pack(panels + b * blockPanelFloats, source: inp + first * K, kStride: K, jStride: 1,
+                               depth: depth, columns: K)
+            }
+        }
         // dweight rows m (output features) are independent sums over all N rows: split by m, not by n.
         RowParallel.forEachChunk(rows: M, minimumRowsPerTask: minimumRowsPerTask) { features in
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(features.count), Int32(K), Int32(N),
-                        1, dout + features.lowerBound, Int32(M), inp, Int32(K), 1,
-                        dweight + features.lowerBound * K, Int32(K))
+            transpose(dout, rows: N, columns: M, columnRange: features, into: transposed)
+            for b in 0..<blocks {
+                let first = b * block, depth = min(block, N - first)
+                PanelGEMM.multiply(out: dweight, outputStride: K, inp: transposed + first, inputStride: N,
+                                   panels: panels + b * blockPanelFloats, depth: depth, columns: K,
+                                   rows: features, start: .output)
+            }
             if let dbias {
                 // Rows in order; each column's sum has a fixed order.
-                for n in 0..<N {
-                    let row = dout + n * M
-                    for m in features { dbias[m] += row[m] }
+                for m in features {
+                    let column = transposed + m * N
+                    var sum = dbias[m]
+                    for n in 0..<N { sum += column[n] }
+                    dbias[m] = sum
                 }
             }
+        }
+    }
+
+    /// Rows of the weight gradient's reduction per packed depth block: 256 rows of a 16-column panel (16 KB) and
+    /// 24 rows of doutᵀ (24 KB) fit in L2 beside each other at every s1-mini width.
+    static let weightGradientDepthBlock = 256
+
+    /// out row m (m in `columnRange`), length `rows`, = column m of source (rows, columns): a transposition of
+    /// those columns, in 8 × 8 blocks so that both sides are read and written a cache line at a time.
+    private static func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int, columnRange: Range<Int>,
+                                  into out: UnsafeMutablePointer<Float>) {
+        let tile = 8
+        var r0 = 0
+        while r0 < rows {
+            let r1 = min(rows, r0 + tile)
+            var c0 = columnRange.lowerBound
+            while c0 < columnRange.upperBound {
+                let c1 = min(columnRange.upperBound, c0 + tile)
+                for r in r0..<r1 {
+                    let from = source + r * columns
+                    for c in c0..<c1 { out[c * rows + r] = from[c] }
+                }
+                c0 = c1
+            }
+            r0 = r1
         }
     }
 }

@@ -3,17 +3,19 @@ import Foundation
 /// Rotary position embedding in HF's `rotate_half` convention: for a head vector x of width d and i < d/2,
 ///   x'[i]       = x[i]·cos(pθᵢ) − x[i+d/2]·sin(pθᵢ)
 ///   x'[i+d/2]   = x[i+d/2]·cos(pθᵢ) + x[i]·sin(pθᵢ),   θᵢ = theta^(−2i/d).
-/// Frequencies and angles are formed in fp32 as HF does (`inv_freq` and `position * inv_freq` are fp32
-/// tensors), so long positions round the same way; only cos/sin are taken in double and rounded once.
+/// Angles are formed in fp32 as HF does (`position * inv_freq` is an fp32 product), so long positions round the
+/// same way. The frequencies, cos and sin are taken in double and rounded once to fp32: libm's double functions
+/// are accurate to within an ulp, so two libm builds give the same fp32 value unless the double result lies
+/// within an ulp of an fp32 rounding boundary (about one call in 2^28), where a float libm function would
+/// differ far more often.
 public struct RotaryEmbedding: Sendable, Equatable {
     public let headDim: Int
     public let inverseFrequencies: [Float]
 
     public init(headDim: Int, theta: Double) {
         self.headDim = headDim
-        let base = Float(theta)
         inverseFrequencies = (0..<(headDim / 2)).map { i in
-            1 / Foundation.pow(base, Float(2 * i) / Float(headDim))
+            Float(1 / Foundation.pow(theta, Double(2 * i) / Double(headDim)))
         }
     }
 

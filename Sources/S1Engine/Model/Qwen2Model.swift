@@ -24,7 +24,6 @@ public final class Qwen2Model: @unchecked Sendable {
     /// A model with all parameters zero (load or initialise them next).
     public init(config: Qwen2Config) throws {
         try config.validate()
-        EngineEnvironment.pinDefaultIfNeeded()
         self.config = config
         layout = ParameterLayout(config: config)
         parameters = FloatBuffer(count: layout.count)

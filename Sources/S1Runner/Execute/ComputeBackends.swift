@@ -27,6 +27,13 @@ enum ComputeBackends {
     }
 }
 
+extension ComputeBackends {
+    /// The code units a backend's results are computed by beyond S1Engine (which every model step lists).
+    static func codeUnits(backend name: String) -> [String] {
+        name == "cuda" ? ["S1CUDA"] : []
+    }
+}
+
 /// A backend that the experiment names but this machine or build cannot run.
 struct BackendUnavailable: Error, CustomStringConvertible {
     let name: String

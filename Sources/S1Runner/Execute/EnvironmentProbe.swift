@@ -2,17 +2,19 @@ import S1Engine
 
 /// Gathers the execution environment for a backend.
 enum EnvironmentProbe {
-    /// For the CPU engine: the engine's fixed thread count (`EngineEnvironment.defaultThreads`, never this
-    /// machine's core count) with OpenBLAS at one thread per call; every step is keyed on the BLAS kernel family,
-    /// the thread counts and the CPU features that can change float results.
+    /// For the CPU engine: the thread count (`S1_THREADS`, else every core) is set and recorded; only the kernels'
+    /// arithmetic version and the reference instruction set are keyed, since no thread count or CPU model changes
+    /// a bit (see `EngineEnvironment`).
     /// For CUDA: the device, driver, compiler and kernel sources (opening the backend once); where it cannot be
     /// opened, "unavailable", and running a model step reports why.
-    static func environment(backend: String) -> ExecutionEnvironment {
+    static func environment(backend: String) throws -> ExecutionEnvironment {
         var kernels: [String: String] = [:]
+        var described = ExecutionEnvironment.describeMachine()
         switch backend {
         case "cpu":
-            EngineEnvironment.configure(threads: EngineEnvironment.defaultThreads)
+            EngineEnvironment.configure(threads: try EngineEnvironment.defaultThreads())
             kernels = CPUBackend.shared.kernelFacts
+            described.merge(CPUBackend.shared.recordedFacts) { _, engine in engine }
         case "cuda":
             do {
                 kernels = try ComputeBackends.backend(named: backend).kernelFacts
@@ -23,6 +25,6 @@ enum EnvironmentProbe {
         default:
             break
         }
-        return ExecutionEnvironment(backend: backend, kernelFacts: kernels, descriptiveFacts: ExecutionEnvironment.describeMachine())
+        return ExecutionEnvironment(backend: backend, kernelFacts: kernels, descriptiveFacts: described)
     }
 }

@@ -17,6 +17,10 @@ enum MissExplanation {
         guard !changes.isEmpty else { return "its key changed" }
         let described = changes.prefix(4).map { change -> String in
             switch change.path {
+            case let path where path.hasPrefix("code.units."):
+                // "code changed: S1Engine": the unit whose source files differ, with short digests.
+                let unit = path.dropFirst("code.units.".count)
+                return "code changed: \(unit) (\(change.old.map { String($0.prefix(12)) } ?? "absent") → \(change.new.map { String($0.prefix(12)) } ?? "absent"))"
             case let path where path.hasPrefix("code"): return "code changed (\(change.summary))"
             default: return change.summary
             }

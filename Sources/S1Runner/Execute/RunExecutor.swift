@@ -179,6 +179,14 @@ public final class RunExecutor {
         return record
     }
 
+    /// The units a step is built from: its kind's, and its backend's when it computes with one. A kind this build
+    /// cannot execute is keyed by every unit (it fails when it runs anyway).
+    private func codeUnits(of step: PlannedStep) -> [String] {
+        guard let executor = registry.executor(for: step.kind) else { return code.units.keys.sorted() }
+        return executor.codeUnits
+            + (executor.usesComputeBackend ? ComputeBackends.codeUnits(backend: environment.backend) : [])
+    }
+
     /// `useIndex`: with `--only`, upstream steps are not executed, so their latest results come from the index.
     /// Everywhere else an upstream step without a result in `upstream` has not run yet.
     private func keyMaterial(for step: PlannedStep, context: PlanContext, upstream: [String: StepRecord],
@@ -197,7 +205,8 @@ public final class RunExecutor {
         if let waitingFor { return .failure(.waitingFor(waitingFor)) }
         return .success(StepKeyMaterial(
             kind: step.kind, parameters: step.parameters, inputs: digests,
-            seed: context.seeds.seed(step: step.seedBranch), code: code, environment: environment.keyed))
+            seed: context.seeds.seed(step: step.seedBranch), code: code.step(builtFrom: codeUnits(of: step)),
+            environment: environment.keyed))
     }
 
     private func resolveDigest(_ source: StepInputSource, context: PlanContext, upstream: [String: StepRecord],

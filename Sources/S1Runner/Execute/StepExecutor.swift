@@ -10,6 +10,17 @@ public protocol StepExecutor: Sendable {
     /// Reads inputs from `context.inputs`, writes every output file into `context.outputDirectory`.
     /// Throwing leaves nothing in the store: a failed step is never cached.
     func run(_ context: StepContext) throws
+    /// The code units (`CodeIdentity.units`) the kind is built from; their dependencies are added to its key.
+    var codeUnits: [String] { get }
+    /// Whether the kind trains or decodes on the experiment's compute backend, so that the backend's own module
+    /// (S1CUDA for `backend: cuda`) enters its key too.
+    var usesComputeBackend: Bool { get }
+}
+
+extension StepExecutor {
+    /// The step implementations and the modules they import (`StepCodeUnitsTests` checks the imports).
+    public var codeUnits: [String] { ["S1Runner/Steps", "S1Spec", "S1Store", "S1Method", "S1Engine"] }
+    public var usesComputeBackend: Bool { false }
 }
 
 /// What a running step may touch: its parameters, read-only input files, its seed, a folder for outputs, progress.

@@ -20,7 +20,7 @@ struct RunReportBuilder {
         return ReportDocument(
             title: experiment, runID: "(SHA-256 prefix of manifest.json beside this file)",
             archiveID: "(printed by `s1 archive`: SHA-256 of the uncompressed tar)",
-            specHash: specDigest.description, codeIdentity: "s1 \(code.toolVersion), executable \(code.executable)",
+            specHash: specDigest.description, codeIdentity: "s1 \(code.toolVersion), \(code.compiler), \(code.configuration), sources \(code.sourceDigest.prefix(16))",
             environment: [KeyValue("backend", environment.backend), KeyValue("architecture", environment.architecture)]
                 + kernels + machine,
             cells: cells)

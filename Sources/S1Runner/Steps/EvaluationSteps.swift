@@ -7,6 +7,7 @@ import S1Store
 /// difficulty annotations that selection drops solved questions by. Writes `attempts.jsonl`.
 struct AttemptsStep: StepExecutor {
     let kind = ExperimentPlanner.Kind.attempts
+    let usesComputeBackend = true
 
     struct Parameters: Decodable {
         let model: String
@@ -50,6 +51,7 @@ struct AttemptsStep: StepExecutor {
 /// control (TCC, SCC, CCC, optionally with forcing), rejection sampling or majority voting. Writes `samples.jsonl`.
 struct EvaluateStep: StepExecutor {
     let kind = ExperimentPlanner.Kind.evaluate
+    let usesComputeBackend = true
 
     struct Parameters: Decodable {
         struct Benchmark: Decodable { let name: String; let size: Int?; let grader: String }

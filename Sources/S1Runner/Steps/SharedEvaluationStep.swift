@@ -10,6 +10,7 @@ import S1Store
 /// run separately, and against the largest point alone.
 struct SharedEvaluationStep: StepExecutor {
     let kind = ExperimentPlanner.Kind.evaluateShared
+    let usesComputeBackend = true
 
     struct Parameters: Decodable {
         struct Member: Decodable { let id: String; let label: String; let point: EvaluateStep.Parameters.Point }

@@ -6,6 +6,7 @@ import S1Method
 /// solutions in plain text), the analog of an instruction-tuned model that answers without thinking.
 struct PretrainStep: StepExecutor {
     let kind = ExperimentPlanner.Kind.pretrain
+    let usesComputeBackend = true
 
     struct Parameters: Decodable {
         struct Model: Decodable {
@@ -78,6 +79,7 @@ struct PretrainStep: StepExecutor {
 /// schedule (epochs × ceil(N / batch) steps, warmup then cosine), AdamW.
 struct SFTStep: StepExecutor {
     let kind = ExperimentPlanner.Kind.sft
+    let usesComputeBackend = true
 
     struct Parameters: Decodable {
         struct Train: Decodable {
