@@ -1,7 +1,9 @@
 # Every entry point installs the Debian packages it needs, then builds.
 # The same flags serve `build`, `test` and `bench`, so the tests exercise the binary that `make run` uses.
 
-DEB_PACKAGES := pkg-config libyaml-dev libarchive-dev libarchive-tools zstd chromium python3-venv qemu-user
+DEB_PACKAGES := pkg-config libyaml-dev libarchive-dev libarchive-tools zstd chromium python3-venv
+# qemu-user: the tests run s1 on emulated CPUs older than x86-64-v3 to check that it refuses them with a sentence.
+TEST_PACKAGES := qemu-user
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Release builds: the engine's numeric loops are 10-100x slower unoptimised. The CPU level is pinned so that
 # fused multiply-adds compile to instructions (not libm calls) and every build makes the same arithmetic.
@@ -13,7 +15,7 @@ EXPERIMENT ?= experiments/s1-mini.yaml
 .PHONY: deps build run test bench device-bundle cuda-tools clean
 
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(DEB_PACKAGES) $(if $(filter test,$(MAKECMDGOALS)),$(TEST_PACKAGES)); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
