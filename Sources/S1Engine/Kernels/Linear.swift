@@ -1,3 +1,5 @@
+import Foundation
+
 /// A linear layer `y = x·Wᵀ + b` with PyTorch's weight layout `(out, in)`.
 ///
 /// The batched forward and the input gradient run through `PanelGEMM` on the weight packed into panels once
@@ -136,9 +138,11 @@ public enum Linear {
         guard N > 0 else { return }
         let block = weightGradientDepthBlock, blocks = (N + block - 1) / block
         let blockPanelFloats = PanelGEMM.panelFloats(depth: block, columns: K)
-        let panels = UnsafeMutablePointer<Float>.allocate(capacity: blocks * blockPanelFloats)
-        let transposed = UnsafeMutablePointer<Float>.allocate(capacity: M * N)
-        defer { panels.deallocate(); transposed.deallocate() }
+        // One reused scratch: a fresh multi-megabyte allocation per call cost its page faults every time.
+        weightGradientScratch.lock.lock()
+        defer { weightGradientScratch.lock.unlock() }
+        let scratch = weightGradientScratch.floats(blocks * blockPanelFloats + M * N)
+        let panels = scratch, transposed = scratch + blocks * blockPanelFloats
         // Depth block b holds inp rows b·block ..< min(N, (b+1)·block) as panels (⌈K/16⌉, rows, 16).
         RowParallel.forEachChunk(rows: blocks, minimumRowsPerTask: 1) { range in
             for b in range {
@@ -165,6 +169,26 @@ public enum Linear {
                     dbias[m] = sum
                 }
             }
+        }
+    }
+
+    /// The weight gradient's packed activations and transposed output gradient, kept between calls (every element
+    /// is written before it is read, so what a previous call left there never reaches a result).
+    private static let weightGradientScratch = Scratch()
+
+    private final class Scratch: @unchecked Sendable {
+        let lock = NSLock()
+        private var buffer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private var capacity = 1
+
+        /// At least `count` floats; call with `lock` held.
+        func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+            if count > capacity {
+                buffer.deallocate()
+                buffer = .allocate(capacity: count)
+                capacity = count
+            }
+            return buffer
         }
     }
 
