@@ -1,1 +1,1 @@
-// S1Method: see ../shared/DESIGN.md for this layer's role.
+// S1Method: the s1 science (selection, forcing, baselines, grading, metrics), pure functions of their inputs; the method is in docs/METHOD.md.

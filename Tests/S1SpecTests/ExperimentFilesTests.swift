@@ -48,7 +48,7 @@ final class ExperimentFilesTests: XCTestCase {
         XCTAssertEqual(e.data.pool, .jsonl(path: "data/s1K.jsonl", size: nil))
         XCTAssertEqual(e.evaluate.benchmarks.map(\.name), ["aime24", "math500", "gpqa-diamond"])
         XCTAssertEqual(e.evaluate.benchmarks.map(\.grader), [.integer, .math, .choice])
-        // The paper's training hyperparameters (S1-NOTES section 8).
+        // The paper's training hyperparameters (docs/METHOD.md §8).
         let t = e.train
         XCTAssertEqual([t.epochs, t.batchSize, t.blockSize], [5, 16, 32768])
         XCTAssertEqual([t.lr, t.minLR, t.warmupRatio, t.weightDecay, t.beta1, t.beta2, t.eps, t.gradClip],

@@ -1,4 +1,4 @@
-/// Hyperparameters of supervised fine-tuning. Defaults are the s1 paper's (S1-NOTES section 8): 5 epochs,
+/// Hyperparameters of supervised fine-tuning. Defaults are the s1 paper's (docs/METHOD.md §8): 5 epochs,
 /// effective batch 16, peak lr 1e-5 with 5% linear warmup then cosine to 0, AdamW β = (0.9, 0.95), weight decay
 /// 1e-4, block size 32,768. `gradientClipNorm` defaults to HF Trainer's `max_grad_norm` of 1.0.
 public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {

@@ -1,4 +1,4 @@
-// Parallel scaling (S1-NOTES §4): majority voting over n samples (maj@n) and coverage (pass@n).
+// Parallel scaling (docs/METHOD.md §4): majority voting over n samples (maj@n) and coverage (pass@n).
 
 /// The vote over one question's samples.
 public struct VoteOutcome: Equatable, Sendable {

@@ -1,4 +1,4 @@
-// The prompt-based baselines of S1-NOTES §4: token-conditional (TCC), step-conditional (SCC) and class-conditional
+// The prompt-based baselines of docs/METHOD.md §4: token-conditional (TCC), step-conditional (SCC) and class-conditional
 // (CCC) control only change the question text; combined with budget forcing they reuse `BudgetForcing`.
 
 /// How a baseline asks the model to control its thinking.

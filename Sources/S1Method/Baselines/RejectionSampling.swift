@@ -1,4 +1,4 @@
-// Rejection sampling (S1-NOTES §4): sample at temperature 1 until the thinking fits the budget, up to a cap on
+// Rejection sampling (docs/METHOD.md §4): sample at temperature 1 until the thinking fits the budget, up to a cap on
 // tries. The paper needed 655 tries per sample at its smallest budget, so the tries are recorded and reported.
 
 /// The outcome of rejection sampling one question.

@@ -1,4 +1,4 @@
-// Budget forcing (S1-NOTES §3) as a pure state machine over token ids. The generator asks `next()` what to do —
+// Budget forcing (docs/METHOD.md §3) as a pure state machine over token ids. The generator asks `next()` what to do —
 // sample (with some tokens suppressed), append forced tokens, or stop — and reports each sampled token through
 // `consume(_:)`, which says whether the token is kept. No model, no I/O: the engine's decoding loop (or a scripted
 // test model) drives it, and prefix-sharing sweeps copy it.
@@ -11,7 +11,7 @@ public enum BudgetSemantics: String, Codable, Sendable {
     case remainingPerRound = "remaining_budget_per_round"
 }
 
-/// Where a spent budget cuts the thinking (DESIGN.md: forcing the answer mid-step costs a lot on step-structured
+/// Where a spent budget cuts the thinking (docs/METHOD.md, "Where a cut lands": forcing the answer mid-step costs a lot on step-structured
 /// traces, so the cut is a recorded choice).
 public enum BudgetCut: Codable, Equatable, Sendable {
     /// Cut exactly at the budget (the paper).
@@ -65,7 +65,7 @@ public enum GenerationDirective: Equatable, Sendable {
     case stop
 }
 
-/// Counts for results.json (S1-NOTES §3 accounting).
+/// Counts for results.json (docs/METHOD.md §3 accounting).
 public struct ForcingAccounting: Codable, Equatable, Sendable {
     /// Thinking tokens: kept sampled thinking tokens plus appended extension strings.
     public var thinkingTokens = 0

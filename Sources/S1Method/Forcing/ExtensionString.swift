@@ -1,4 +1,4 @@
-// The extension strings compared in the paper's ablation (S1-NOTES §3/§6); any other string is allowed too.
+// The extension strings compared in the paper's ablation (docs/METHOD.md §3/§6); any other string is allowed too.
 
 /// Named extension strings appended when an end of thinking is ignored.
 public enum ExtensionString: String, Codable, Sendable, CaseIterable {

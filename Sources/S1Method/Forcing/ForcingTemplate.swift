@@ -1,4 +1,4 @@
-// The strings budget forcing writes and watches for. Defaults are the Qwen2.5 strings of S1-NOTES §2; every one
+// The strings budget forcing writes and watches for. Defaults are the Qwen2.5 strings of docs/METHOD.md §2; every one
 // can be overridden from the experiment's `template` section.
 
 /// Delimiters and forced strings, as text.

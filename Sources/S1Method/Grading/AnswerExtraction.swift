@@ -1,4 +1,4 @@
-// Answer extraction per S1-NOTES §9: the answer section is the text after the end-of-thinking delimiter; within
+// Answer extraction per docs/METHOD.md §9: the answer section is the text after the end-of-thinking delimiter; within
 // it the last `\boxed{…}` wins, else the last `Answer:` / `Final Answer:` line.
 
 import Foundation

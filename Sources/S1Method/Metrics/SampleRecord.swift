@@ -9,7 +9,7 @@ public struct SampleRecord: Codable, Equatable, Sendable {
     public var point: String
     /// SHA-256 (hex) of the exact prompt text (lm-eval: `prompt_hash`).
     public var promptHash: String
-    /// Thinking tokens, extension strings included (S1-NOTES §3).
+    /// Thinking tokens, extension strings included (docs/METHOD.md §3).
     public var thinkingTokens: Int
     /// Answer-phase tokens generated.
     public var answerTokens: Int

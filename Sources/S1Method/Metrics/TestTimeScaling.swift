@@ -1,4 +1,4 @@
-// Control, Scaling and Performance of S1-NOTES §5 (paper section 3.2), over the compute points a method produces.
+// Control, Scaling and Performance of docs/METHOD.md §5 (paper section 3.2), over the compute points a method produces.
 
 import Foundation
 

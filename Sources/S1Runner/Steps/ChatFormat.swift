@@ -9,7 +9,7 @@ struct TemplateStrings: Decodable, Sendable {
     let final_answer: String
 }
 
-/// The Qwen2.5 chat layout of S1-NOTES §2, in token ids, with the loss masks that training needs.
+/// The Qwen2.5 chat layout of docs/METHOD.md §2, in token ids, with the loss masks that training needs.
 ///
 /// `<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n`, then
 /// for an s1 sample `{think_start}\n{thinking}\n{think_end}\nAnswer: {attempt}{answer_end}`.
